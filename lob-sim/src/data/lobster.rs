@@ -1,0 +1,1 @@
+//! LOBSTER message and orderbook files.

@@ -1,0 +1,4 @@
+//! Streaming readers for market data files.
+
+pub mod binance;
+pub mod lobster;
