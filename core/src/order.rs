@@ -139,7 +139,7 @@ pub enum RejectReason {
     InvalidQty,
     /// Limit price was zero or negative, or otherwise unusable.
     InvalidPrice,
-    /// An order with this id already exists (or existed) at the venue.
+    /// An order with this id is already live at the venue.
     DuplicateOrderId,
     /// Cancel or modify of an id the venue does not know (never seen, or already done).
     UnknownOrder,
