@@ -196,7 +196,10 @@ impl L3Book {
         Self {
             slab: Slab::with_capacity(orders),
             ids,
-            ladders: [Ladder::new(Side::Buy, levels), Ladder::new(Side::Sell, levels)],
+            ladders: [
+                Ladder::new(Side::Buy, levels),
+                Ladder::new(Side::Sell, levels),
+            ],
             state: TradingState::Trading,
         }
     }
@@ -332,7 +335,9 @@ impl L3Book {
         }
         match tif {
             TimeInForce::PostOnly => return reject(out, RejectReason::PostOnlyWouldCross),
-            TimeInForce::Fok if self.lacks_liquidity_for(order.side, limit_key, order.owner, order.qty) => {
+            TimeInForce::Fok
+                if self.lacks_liquidity_for(order.side, limit_key, order.owner, order.qty) =>
+            {
                 return reject(out, RejectReason::FokNotFillable);
             }
             _ => {}
