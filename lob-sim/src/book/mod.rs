@@ -4,4 +4,4 @@ pub mod l2;
 pub mod l3;
 
 pub use l2::L2Book;
-pub use l3::L3Book;
+pub use l3::{BookOutput, FeedMismatch, L3Book, Queue, RestingOrder};
