@@ -1,1 +1,0 @@
-//! LOBSTER message and orderbook files.
