@@ -11,5 +11,6 @@
 pub mod book;
 pub mod data;
 mod error;
+pub mod replay;
 
 pub use error::{Error, Result};
