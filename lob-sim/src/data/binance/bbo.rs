@@ -120,11 +120,11 @@ impl BboCheck {
 
     /// A ticker arrives; `at` is the update id the book reflects now.
     pub fn on_ticker(&mut self, ticker: BookTicker, book: &L2Book, at: Option<u64>) {
-        if self.pending.len() >= self.max_pending {
-            if let Some(oldest) = self.pending.pop_front() {
-                self.pending_overflows += 1;
-                self.resolve(oldest, book, at);
-            }
+        if self.pending.len() >= self.max_pending
+            && let Some(oldest) = self.pending.pop_front()
+        {
+            self.pending_overflows += 1;
+            self.resolve(oldest, book, at);
         }
         self.pending.push_back(ticker);
         if let Some(at) = at {
@@ -440,7 +440,6 @@ pub fn replay_capture(
     }
     replay.finish();
     flush_rows(&mut replay)?;
-    drop(flush_rows);
     if let Some(mut w) = out {
         w.flush().map_err(write_err)?;
     }

@@ -26,7 +26,7 @@
 //!
 //! let mut csv = std::fs::File::create("bbo.csv")?;
 //! let stats = replay_capture("usdm_btcusdt_20240808.gz", &ReplayOptions::default(), Some(&mut csv))?;
-//! println!("{} of {} comparable tickers match the book", stats.bbo_matched, stats.bbo_compared);
+//! println!("{} of {} comparable tickers match the book", stats.matched, stats.compared);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

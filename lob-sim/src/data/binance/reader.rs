@@ -252,9 +252,17 @@ impl<R: BufRead> BinanceReader<R> {
             self.counts.blank_lines += 1;
             return Ok(None);
         }
-        let Some(space) = bytes.iter().position(|&c| c == b' ') else {
-            let reason = "missing: expected `<receive ns> <JSON>`, found no space".to_owned();
-            return Err(self.malformed(line_no, "recv_ns", reason));
+        let space = match bytes.iter().position(|&c| c == b' ') {
+            Some(i) if bytes[0] != b'{' => i,
+            _ => {
+                let found = if bytes[0] == b'{' {
+                    "the line starts with `{`"
+                } else {
+                    "found no space"
+                };
+                let reason = format!("missing: expected `<receive ns> <JSON>`, {found}");
+                return Err(self.malformed(line_no, "recv_ns", reason));
+            }
         };
         let (ns_text, json) = (&bytes[..space], &bytes[space + 1..]);
         let recv_ns = parse_recv_ns(ns_text).ok_or_else(|| {
