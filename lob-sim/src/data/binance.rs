@@ -1,1 +1,0 @@
-//! Binance USD-M futures captures.
