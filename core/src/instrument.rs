@@ -102,8 +102,12 @@ impl Decimal {
     /// `self / step` when it is a whole number that fits `i64`.
     fn divide_exact(self, step: Decimal) -> Option<std::result::Result<i64, ()>> {
         let scale = self.scale.max(step.scale);
-        let a = self.mantissa.checked_mul(10i128.checked_pow(scale - self.scale)?)?;
-        let b = step.mantissa.checked_mul(10i128.checked_pow(scale - step.scale)?)?;
+        let a = self
+            .mantissa
+            .checked_mul(10i128.checked_pow(scale - self.scale)?)?;
+        let b = step
+            .mantissa
+            .checked_mul(10i128.checked_pow(scale - step.scale)?)?;
         if b == 0 || a % b != 0 {
             return Some(Err(()));
         }
@@ -368,7 +372,12 @@ mod tests {
 
     #[test]
     fn invalid_instruments_are_rejected_with_the_reason() {
-        for (tick, lot) in [(0.0, 1.0), (-0.1, 1.0), (f64::NAN, 1.0), (0.1, f64::INFINITY)] {
+        for (tick, lot) in [
+            (0.0, 1.0),
+            (-0.1, 1.0),
+            (f64::NAN, 1.0),
+            (0.1, f64::INFINITY),
+        ] {
             let e = Instrument::new("X", tick, lot).unwrap_err();
             assert!(e.to_string().contains("must be finite and > 0"), "{e}");
         }

@@ -10,21 +10,25 @@
 //! counted.
 //!
 //! # Which levels the messages determine
-//! A level-N file shows only the N best levels. If row 1 shows all N levels on a side, orders
-//! may rest beyond the N-th price that no message will ever mention until they are
-//! cancelled or executed; prices worse than that *frontier* are therefore not determined by
-//! the messages, and a row's level there is not compared (it is counted as undetermined).
-//! A side with fewer than N levels in row 1 was shown whole and is determined everywhere.
-//! Inside the frontier the replayed book must equal LOBSTER's on every row; any difference
-//! is a [`MismatchKind`] and counted.
+//! A level-N file shows only the N best levels, and the book beyond them is unknown:
+//! orders may rest there that no message mentions until they are cancelled or executed,
+//! and (in NASDAQ data) liquidity out of view can change without a message. So after
+//! message `k` the replayed book is compared with row `k` only inside the *window* of
+//! row `k − 1`: the prices at or better than its N-th level on a side that showed all N
+//! levels (the whole side otherwise). Inside it every level must equal LOBSTER's, and
+//! any difference is a [`MismatchKind`], counted. Levels that come into view from beyond
+//! the window are not determined by the messages: the replay *learns* them from the row
+//! (adding or removing pre-existing quantity at that price) and counts what it learned.
+//! Learning happens when the next message is processed, so between calls
+//! [`LobsterReplay::book`] is the book the messages alone produced.
 
 use crate::book::{FeedMismatch, L3Book};
 use crate::data::lobster::{LobsterBookRow, LobsterEventType, LobsterMessage};
 use shortfall_core::{BookView, MarketEvent, OrderId, Price, PriceLevel, Qty, Side, Ts};
 use std::collections::{HashMap, HashSet};
 
-/// Ids of seeded pre-existing orders start here: far above LOBSTER's ids (which fit in 32
-/// bits), so they cannot collide.
+/// Ids of pre-existing orders (seeded or learned) start here: far above LOBSTER's ids
+/// (which fit in 32 bits), so they cannot collide.
 const PRE_EXISTING_ID_BASE: u64 = 1 << 62;
 
 /// How one compared level differed from LOBSTER's.
@@ -62,23 +66,26 @@ pub struct LevelCheck {
 pub struct LobsterReplayStats {
     /// Messages replayed.
     pub messages: u64,
-    /// Pre-existing orders seeded from the first row (one per level).
-    pub seeded_levels: u64,
     /// Messages by LOBSTER event type 1–7 (index 0 unused).
     pub by_type: [u64; 8],
+    /// Pre-existing orders seeded from the first row (one per level).
+    pub seeded_levels: u64,
     /// Messages that named an id the file never added.
     pub unknown_id_messages: u64,
     /// Distinct ids the file never added.
     pub unknown_ids: u64,
-    /// Unknown-id messages matched to a seeded pre-existing order.
-    pub unknown_matched_to_seed: u64,
-    /// Unknown-id messages at prices beyond the frontier (orders deeper than the file's N
-    /// levels at the start): no book change.
-    pub unknown_beyond_frontier: u64,
-    /// Unknown-id messages inside the frontier that no seeded order could absorb (would
-    /// indicate inconsistent data).
+    /// Unknown-id messages absorbed by pre-existing (seeded or learned) quantity.
+    pub unknown_absorbed: u64,
+    /// Unknown-id messages outside the window with no pre-existing quantity at their price
+    /// (orders deeper than the file's N levels): no book change.
+    pub unknown_out_of_view: u64,
+    /// Unknown-id messages inside the window that pre-existing quantity could not absorb.
     pub unknown_unexplained: u64,
-    /// Feed events that did not fit the book (over-cancels, price mismatches, duplicates).
+    /// Cancels or executions of more than a known order had left (its quantity had been
+    /// attributed to an unknown id); the excess was taken from the rest of the level.
+    pub over_reductions: u64,
+    /// Feed events that did not fit the book even so (duplicates, price mismatches,
+    /// over-reductions the level could not absorb).
     pub feed_mismatches: u64,
     /// Rows compared with LOBSTER's orderbook file.
     pub rows_checked: u64,
@@ -86,17 +93,36 @@ pub struct LobsterReplayStats {
     pub rows_matching: u64,
     /// Rows with at least one determined level that differs.
     pub rows_mismatched: u64,
-    /// Rows equal to LOBSTER's on every level, determined or not.
+    /// Rows with a determined level among levels 1–5 that differs.
+    pub rows_mismatched_top5: u64,
+    /// Rows equal to LOBSTER's on all N levels of both sides, determined or not, before
+    /// anything is learned from them.
     pub rows_equal_all_levels: u64,
-    /// Levels compared (determined), both sides.
-    pub levels_compared: u64,
-    /// Levels not compared because they lie beyond the frontier.
-    pub levels_undetermined: u64,
-    /// Rows in which every level 1–5 of both sides (or all, for N < 5) was determined.
+    /// Rows in which levels 1–5 of both sides (all levels, for N < 5) were determined.
     pub rows_top5_determined: u64,
+    /// Determined levels compared, both sides.
+    pub levels_compared: u64,
+    /// Levels not compared because they came into view from beyond the window.
+    pub levels_undetermined: u64,
+    /// Price levels whose quantity was learned from a row (added or removed).
+    pub levels_learned: u64,
+    /// Quantity added by learning.
+    pub learned_qty_added: i64,
+    /// Quantity removed by learning.
+    pub learned_qty_removed: i64,
+    /// Quantity of orders the messages added that LOBSTER's book shows gone without a
+    /// message: LOBSTER records only events inside the file's N levels, so an order
+    /// cancelled while deeper leaves silently. Removed by learning (an order of exactly the
+    /// missing size first, then the newest).
+    pub removed_out_of_range_qty: i64,
+    /// Quantity that unknown-id messages inside the window took from orders the messages
+    /// added (swapped for the unknown order out of range).
+    pub unknown_taken_from_known_qty: i64,
+    /// Orders the file added that were removed whole by the two rules above.
+    pub orders_removed_out_of_range: u64,
     /// Differing determined levels by kind: price, quantity, missing, extra.
     pub mismatches_by_kind: [u64; 4],
-    /// The first differing level, if any.
+    /// The first differing determined level, if any.
     pub first_mismatch: Option<LevelCheck>,
 }
 
@@ -128,11 +154,15 @@ pub struct LobsterReplay {
     book: L3Book,
     depth: usize,
     initialised: bool,
-    /// Seeded pre-existing order per (side, price).
-    seeded: HashMap<(Side, Price), OrderId>,
-    /// Worst price on each side (bid, ask) that the first row showed when it showed all N
-    /// levels; `None` when the side was shown whole.
-    frontier: [Option<Price>; 2],
+    /// Pre-existing orders (seeded or learned) per (side, price), oldest first.
+    hidden: HashMap<(Side, Price), Vec<OrderId>>,
+    next_hidden: u64,
+    /// Window of the previous row per side (bid, ask): its N-th price when it showed all
+    /// N levels, `None` when it showed the whole side.
+    window: [Option<Price>; 2],
+    /// The previous row, learned from when the next message comes.
+    previous: LobsterBookRow,
+    has_previous: bool,
     unknown: HashSet<OrderId>,
     stats: LobsterReplayStats,
 }
@@ -144,15 +174,46 @@ fn side_index(side: Side) -> usize {
     }
 }
 
+/// Whether `price` is at or better than `bound` on `side` (`None`: no bound).
+fn within(side: Side, price: Price, bound: Option<Price>) -> bool {
+    match bound {
+        None => true,
+        Some(b) => match side {
+            Side::Buy => price >= b,
+            Side::Sell => price <= b,
+        },
+    }
+}
+
+/// A row side's window: its last price when it shows all `depth` levels.
+fn row_window(levels: &[PriceLevel], depth: usize) -> Option<Price> {
+    if levels.len() >= depth {
+        levels.last().map(|l| l.price)
+    } else {
+        None
+    }
+}
+
+fn row_side(row: &LobsterBookRow, side: Side) -> &[PriceLevel] {
+    match side {
+        Side::Buy => row.bids(),
+        Side::Sell => row.asks(),
+    }
+}
+
 impl LobsterReplay {
-    /// A replay of a level-`depth` file (LOBSTER's N).
+    /// A replay of a level-`depth` file (LOBSTER's N; at least 1).
     pub fn new(depth: usize) -> Self {
+        let depth = depth.max(1);
         Self {
             book: L3Book::with_capacity(4096, 256),
-            depth: depth.max(1),
+            depth,
             initialised: false,
-            seeded: HashMap::new(),
-            frontier: [None, None],
+            hidden: HashMap::new(),
+            next_hidden: PRE_EXISTING_ID_BASE,
+            window: [None, None],
+            previous: LobsterBookRow::new(depth),
+            has_previous: false,
             unknown: HashSet::new(),
             stats: LobsterReplayStats::default(),
         }
@@ -163,7 +224,8 @@ impl LobsterReplay {
         self.depth
     }
 
-    /// The replayed book.
+    /// The replayed book: after [`LobsterReplay::process`], the book the messages produced
+    /// from what was known before the last row (nothing has been learned from that row yet).
     pub fn book(&self) -> &L3Book {
         &self.book
     }
@@ -173,30 +235,37 @@ impl LobsterReplay {
         &self.stats
     }
 
-    /// The determination frontier of `side` (see the module documentation), `None` when the
-    /// whole side is determined.
-    pub fn frontier(&self, side: Side) -> Option<Price> {
-        self.frontier[side_index(side)]
+    /// The window the last row was checked in on `side` (see the module documentation);
+    /// `None` when the whole side was determined.
+    pub fn window(&self, side: Side) -> Option<Price> {
+        self.window[side_index(side)]
     }
 
-    /// True once the book has been initialised from a first row.
+    /// True once the book has been initialised.
     pub fn is_initialised(&self) -> bool {
         self.initialised
     }
 
     /// Replays one message; `row` is LOBSTER's book after it. The first call needs the row
     /// to initialise the book (without one, the book starts empty and every side is taken
-    /// as fully determined); later rows, when given, are compared.
+    /// as determined); rows, when given, are compared and then learned from.
     pub fn process(&mut self, message: &LobsterMessage, row: Option<&LobsterBookRow>) {
         if !self.initialised {
             if let Some(row) = row {
                 self.initialise(message, row);
             }
             self.initialised = true;
+        } else if self.has_previous {
+            self.learn_from_previous();
         }
         self.apply_message(message);
-        if let Some(row) = row {
-            self.check(row);
+        match row {
+            Some(row) => {
+                self.check(row);
+                self.previous.clone_from(row);
+                self.has_previous = true;
+            }
+            None => self.has_previous = false,
         }
     }
 
@@ -205,16 +274,12 @@ impl LobsterReplay {
     /// separate initialisation from replay.
     pub fn initialise(&mut self, first: &LobsterMessage, row: &LobsterBookRow) {
         self.initialised = true;
-        for (side, levels) in [(Side::Buy, row.bids()), (Side::Sell, row.asks())] {
-            let full = levels.len() >= row.depth();
-            self.frontier[side_index(side)] = if full {
-                levels.last().map(|l| l.price)
-            } else {
-                None
-            };
+        for side in [Side::Buy, Side::Sell] {
+            let levels = row_side(row, side);
+            let window = row_window(levels, row.depth());
+            self.window[side_index(side)] = window;
             let mut pre: Vec<PriceLevel> = levels.to_vec();
             if first.direction == side {
-                let inside = self.inside_frontier(side, first.price);
                 match first.event_type {
                     LobsterEventType::Submission => {
                         if let Some(l) = pre.iter_mut().find(|l| l.price == first.price) {
@@ -224,7 +289,7 @@ impl LobsterReplay {
                     LobsterEventType::Cancellation
                     | LobsterEventType::Deletion
                     | LobsterEventType::VisibleExecution
-                        if inside =>
+                        if within(side, first.price, window) =>
                     {
                         match pre.iter_mut().find(|l| l.price == first.price) {
                             Some(l) => l.qty += first.size,
@@ -238,29 +303,74 @@ impl LobsterReplay {
                 }
             }
             for level in pre.into_iter().filter(|l| l.qty.is_positive()) {
-                let id = OrderId(PRE_EXISTING_ID_BASE + self.stats.seeded_levels);
                 self.stats.seeded_levels += 1;
-                let seeded = self.book.apply(&MarketEvent::Add {
-                    ts: Ts(first.time.0.saturating_sub(1)),
-                    order_id: id,
-                    side,
-                    price: level.price,
-                    qty: level.qty,
-                });
-                debug_assert!(seeded.is_ok(), "seeded ids are fresh and quantities positive");
-                self.seeded.insert((side, level.price), id);
+                self.add_hidden(side, level.price, level.qty, first.time);
             }
         }
     }
 
-    fn inside_frontier(&self, side: Side, price: Price) -> bool {
-        match self.frontier[side_index(side)] {
-            None => true,
-            Some(f) => match side {
-                Side::Buy => price >= f,
-                Side::Sell => price <= f,
-            },
+    /// Adds a pre-existing order of `qty` at `price`.
+    fn add_hidden(&mut self, side: Side, price: Price, qty: Qty, ts: Ts) {
+        let id = OrderId(self.next_hidden);
+        self.next_hidden += 1;
+        let added = self.book.apply(&MarketEvent::Add {
+            ts,
+            order_id: id,
+            side,
+            price,
+            qty,
+        });
+        if added.is_ok() {
+            self.hidden.entry((side, price)).or_default().push(id);
         }
+    }
+
+    /// Removes up to `qty` of pre-existing quantity at `price`, oldest first, as executions
+    /// when `execute`; returns what could not be removed.
+    fn remove_hidden(
+        &mut self,
+        side: Side,
+        price: Price,
+        mut qty: Qty,
+        ts: Ts,
+        execute: bool,
+    ) -> Qty {
+        let Some(ids) = self.hidden.get_mut(&(side, price)) else {
+            return qty;
+        };
+        while qty.is_positive() && !ids.is_empty() {
+            let id = ids[0];
+            let Some(order) = self.book.order(id) else {
+                ids.remove(0);
+                continue;
+            };
+            let take = qty.min(order.qty);
+            let event = if execute {
+                MarketEvent::Execute {
+                    ts,
+                    order_id: id,
+                    side,
+                    price,
+                    qty: take,
+                }
+            } else {
+                MarketEvent::Cancel {
+                    ts,
+                    order_id: id,
+                    qty: take,
+                }
+            };
+            // `take` is positive and at most the order's remaining quantity.
+            let _ = self.book.apply(&event);
+            qty -= take;
+            if take == order.qty {
+                ids.remove(0);
+            }
+        }
+        if ids.is_empty() {
+            self.hidden.remove(&(side, price));
+        }
+        qty
     }
 
     /// Applies one message to the book without comparing (the book-side hot path).
@@ -272,7 +382,29 @@ impl LobsterReplay {
         match self.book.apply(&event) {
             Ok(()) => {}
             Err(FeedMismatch::UnknownOrder { order_id }) => self.unknown_order(message, order_id),
+            Err(FeedMismatch::QtyExceedsRemaining {
+                event_qty,
+                remaining,
+                ..
+            }) => self.over_reduction(message, event_qty - remaining),
             Err(_) => self.stats.feed_mismatches += 1,
+        }
+    }
+
+    /// A cancel or execution of more than the order had left: the order's quantity was
+    /// (wrongly) taken by an earlier unknown-id message, so the excess is taken from the
+    /// rest of its level, pre-existing quantity first.
+    #[cold]
+    fn over_reduction(&mut self, message: &LobsterMessage, excess: Qty) {
+        self.stats.over_reductions += 1;
+        let side = message.direction;
+        let execute = message.event_type == LobsterEventType::VisibleExecution;
+        let left = self.remove_hidden(side, message.price, excess, message.time, execute);
+        if left.is_positive() {
+            let taken = self.remove_known(side, message.price, left, message.time, execute);
+            if taken < left {
+                self.stats.feed_mismatches += 1;
+            }
         }
     }
 
@@ -284,41 +416,27 @@ impl LobsterReplay {
             self.stats.unknown_ids += 1;
         }
         let side = message.direction;
-        let Some(&seed) = self.seeded.get(&(side, message.price)) else {
-            if self.inside_frontier(side, message.price) {
-                self.stats.unknown_unexplained += 1;
-            } else {
-                self.stats.unknown_beyond_frontier += 1;
-            }
+        let execute = message.event_type == LobsterEventType::VisibleExecution;
+        let left = self.remove_hidden(side, message.price, message.size, message.time, execute);
+        let inside = within(side, message.price, self.window[side_index(side)]);
+        if left == message.size && !inside {
+            self.stats.unknown_out_of_view += 1;
             return;
-        };
-        self.stats.unknown_matched_to_seed += 1;
-        let event = match message.event_type {
-            LobsterEventType::VisibleExecution => MarketEvent::Execute {
-                ts: message.time,
-                order_id: seed,
-                side,
-                price: message.price,
-                qty: message.size,
-            },
-            _ => MarketEvent::Cancel {
-                ts: message.time,
-                order_id: seed,
-                qty: message.size,
-            },
-        };
-        match self.book.apply(&event) {
-            Ok(()) => {}
-            Err(FeedMismatch::UnknownOrder { .. }) => {
-                // The seeded order is already used up: more unknown quantity than the first
-                // row showed at this price.
-                self.seeded.remove(&(side, message.price));
-                self.stats.unknown_unexplained += 1;
-            }
-            Err(_) => self.stats.feed_mismatches += 1,
         }
-        if self.book.order(seed).is_none() {
-            self.seeded.remove(&(side, message.price));
+        if left.is_positive() && inside {
+            // The quantity is visible, so it is in the book under another id: orders the
+            // file added were swapped out of range for this one without messages.
+            let taken = self.remove_known(side, message.price, left, message.time, execute);
+            self.stats.unknown_taken_from_known_qty += taken.0;
+            if taken == left {
+                self.stats.unknown_absorbed += 1;
+                return;
+            }
+        }
+        if left.is_positive() {
+            self.stats.unknown_unexplained += 1;
+        } else {
+            self.stats.unknown_absorbed += 1;
         }
     }
 
@@ -329,19 +447,20 @@ impl LobsterReplay {
         let mut row_ok = true;
         let mut all_equal = true;
         let mut top5 = true;
-        for (side, theirs) in [(Side::Buy, row.bids()), (Side::Sell, row.asks())] {
+        let mut top5_ok = true;
+        for side in [Side::Buy, Side::Sell] {
+            let theirs = row_side(row, side);
+            let window = self.window[side_index(side)];
             for level in 0..row.depth() {
                 let lobster = theirs.get(level).copied();
                 let ours = self.book.level(side, level);
                 if lobster != ours {
                     all_equal = false;
                 }
-                let determined = match lobster {
-                    Some(l) => self.inside_frontier(side, l.price),
-                    // LOBSTER shows fewer levels than this: the true side ends here, and
-                    // the replayed book (a subset of it) must end too.
-                    None => true,
-                };
+                // A level is determined when LOBSTER's or ours lies in the window: both books
+                // hold everything there, so either one's level must be the other's too.
+                let determined = lobster.is_some_and(|l| within(side, l.price, window))
+                    || ours.is_some_and(|o| within(side, o.price, window));
                 if !determined {
                     self.stats.levels_undetermined += 1;
                     if level < 5 {
@@ -352,13 +471,16 @@ impl LobsterReplay {
                 self.stats.levels_compared += 1;
                 let kind = match (lobster, ours) {
                     (Some(a), Some(b)) if a == b => continue,
+                    (None, None) => continue,
                     (Some(a), Some(b)) if a.price == b.price => MismatchKind::Quantity,
                     (Some(_), Some(_)) => MismatchKind::Price,
                     (Some(_), None) => MismatchKind::MissingLevel,
                     (None, Some(_)) => MismatchKind::ExtraLevel,
-                    (None, None) => continue,
                 };
                 row_ok = false;
+                if level < 5 {
+                    top5_ok = false;
+                }
                 self.stats.mismatches_by_kind[kind as usize] += 1;
                 if self.stats.first_mismatch.is_none() {
                     self.stats.first_mismatch = Some(LevelCheck {
@@ -370,12 +492,18 @@ impl LobsterReplay {
                         ours,
                     });
                 }
+                // After the first difference on a side, later levels are shifted copies of
+                // it: one mismatch per side and row is counted.
+                break;
             }
         }
         if row_ok {
             self.stats.rows_matching += 1;
         } else {
             self.stats.rows_mismatched += 1;
+        }
+        if !top5_ok {
+            self.stats.rows_mismatched_top5 += 1;
         }
         if all_equal {
             self.stats.rows_equal_all_levels += 1;
@@ -385,11 +513,128 @@ impl LobsterReplay {
         }
     }
 
-    /// Quantity of the seeded pre-existing order still resting at `price` on `side`.
-    pub fn pre_existing_qty(&self, side: Side, price: Price) -> Qty {
-        self.seeded
-            .get(&(side, price))
-            .and_then(|id| self.book.order(*id))
-            .map_or(Qty::ZERO, |o| o.qty)
+    /// Makes the book agree with the previous row on every visible level, through
+    /// pre-existing quantity only, and moves the window to that row's.
+    fn learn_from_previous(&mut self) {
+        let row = std::mem::take(&mut self.previous);
+        let ts = Ts::ZERO;
+        for side in [Side::Buy, Side::Sell] {
+            let theirs = row_side(&row, side);
+            let visible = row_window(theirs, row.depth());
+            let old_window = self.window[side_index(side)];
+            // Prices to reconcile: LOBSTER's levels and ours inside the row's visible range.
+            let mut prices: Vec<Price> = theirs.iter().map(|l| l.price).collect();
+            let mut i = 0;
+            while let Some(l) = self.book.level(side, i) {
+                if !within(side, l.price, visible) {
+                    break;
+                }
+                if !prices.contains(&l.price) {
+                    prices.push(l.price);
+                }
+                i += 1;
+            }
+            for price in prices {
+                let want = theirs
+                    .iter()
+                    .find(|l| l.price == price)
+                    .map_or(Qty::ZERO, |l| l.qty);
+                let have = self.level_qty(side, price);
+                if want == have {
+                    continue;
+                }
+                if !within(side, price, old_window) {
+                    self.stats.levels_learned += 1;
+                }
+                if want > have {
+                    self.stats.learned_qty_added += (want - have).0;
+                    self.add_hidden(side, price, want - have, ts);
+                } else {
+                    // An order of exactly the missing size is the likeliest to have left.
+                    let missing = have - want;
+                    if let Some(exact) = self.book.queue(side, price).find(|o| o.qty == missing) {
+                        let _ = self.book.apply(&MarketEvent::Delete {
+                            ts,
+                            order_id: exact.id,
+                        });
+                        if exact.id.0 >= PRE_EXISTING_ID_BASE {
+                            self.stats.learned_qty_removed += missing.0;
+                        } else {
+                            self.stats.removed_out_of_range_qty += missing.0;
+                            self.stats.orders_removed_out_of_range += 1;
+                        }
+                        continue;
+                    }
+                    let left = self.remove_hidden(side, price, have - want, ts, false);
+                    self.stats.learned_qty_removed += (have - want - left).0;
+                    if left.is_positive() {
+                        let taken = self.remove_known(side, price, left, ts, false);
+                        self.stats.removed_out_of_range_qty += taken.0;
+                    }
+                }
+            }
+            self.window[side_index(side)] = visible;
+        }
+        self.previous = row;
+    }
+
+    /// Removes up to `qty` at `price` from orders the messages added; returns what was
+    /// removed. Executions take from the front of the queue (they trade first); otherwise
+    /// an order of exactly that size is taken if there is one, then the newest first.
+    fn remove_known(&mut self, side: Side, price: Price, qty: Qty, ts: Ts, execute: bool) -> Qty {
+        let mut queue: Vec<(OrderId, Qty)> = self
+            .book
+            .queue(side, price)
+            .map(|o| (o.id, o.qty))
+            .collect();
+        if execute {
+            queue.reverse();
+        } else if let Some(pos) = queue.iter().rposition(|&(_, q)| q == qty) {
+            let exact = queue.remove(pos);
+            queue.push(exact);
+        }
+        let mut left = qty;
+        while left.is_positive() {
+            let Some((id, remaining)) = queue.pop() else {
+                break;
+            };
+            let take = left.min(remaining);
+            let event = if execute {
+                MarketEvent::Execute {
+                    ts,
+                    order_id: id,
+                    side,
+                    price,
+                    qty: take,
+                }
+            } else {
+                MarketEvent::Cancel {
+                    ts,
+                    order_id: id,
+                    qty: take,
+                }
+            };
+            // `take` is positive and at most the order's remaining quantity.
+            let _ = self.book.apply(&event);
+            if take == remaining {
+                self.stats.orders_removed_out_of_range += 1;
+            }
+            left -= take;
+        }
+        qty - left
+    }
+
+    fn level_qty(&self, side: Side, price: Price) -> Qty {
+        let mut i = 0;
+        while let Some(l) = self.book.level(side, i) {
+            if l.price == price {
+                return l.qty;
+            }
+            if !within(side, l.price, Some(price)) {
+                break;
+            }
+            i += 1;
+        }
+        Qty::ZERO
     }
 }
