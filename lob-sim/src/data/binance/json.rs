@@ -334,19 +334,19 @@ fn convert_levels(
 ) -> Result<Vec<PriceLevel>, FieldError> {
     let mut out = Vec::with_capacity(list.len());
     for (i, &(p, q)) in list.iter().enumerate() {
+        // the field name is only formatted on failure: this loop runs for every level
+        let at = |slot: usize, role: &'static str| {
+            move |mut e: FieldError| {
+                e.field = format!("{prefix}{name}[{i}][{slot}] ({role})");
+                e
+            }
+        };
         out.push(PriceLevel {
-            price: price(p, prefix, &format!("{name}[{i}][0]"), instrument)
-                .map_err(|e| with_role(e, "price"))?,
-            qty: qty(q, prefix, &format!("{name}[{i}][1]"), instrument)
-                .map_err(|e| with_role(e, "quantity"))?,
+            price: price(p, "", "", instrument).map_err(at(0, "price"))?,
+            qty: qty(q, "", "", instrument).map_err(at(1, "quantity"))?,
         });
     }
     Ok(out)
-}
-
-fn with_role(mut e: FieldError, role: &str) -> FieldError {
-    e.field = format!("{} ({role})", e.field);
-    e
 }
 
 /// A serde_json failure as a field error: the field is the JSON path open at the byte where
