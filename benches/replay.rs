@@ -1,0 +1,97 @@
+//! AMZN-day LOBSTER replay, with parsing and the book measured separately.
+//!
+//! Reads `../shared/data/lobster-amzn-l1` (skips with a notice when it is absent).
+//!
+//! - `replay/amzn_l1/parse`: message-file parsing alone, from memory.
+//! - `replay/amzn_l1/book`: the book side alone: pre-parsed messages applied to an
+//!   initialised [`LobsterReplay`] (no row checks).
+//! - `replay/amzn_l1/parse_book_check`: both files parsed from memory, every row checked
+//!   and learned from (what the `replay` example does, without the file reads).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use shortfall::lob_sim::data::lobster::{
+    LobsterBookRow, LobsterMessage, LobsterReader, MessageReader, OrderbookReader,
+};
+use shortfall::lob_sim::replay::LobsterReplay;
+use std::hint::black_box;
+use std::path::PathBuf;
+
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/lobster-amzn-l1")
+}
+
+const MESSAGES: &str = "AMZN_2012-06-21_34200000_57600000_message_1.csv";
+const ORDERBOOK: &str = "AMZN_2012-06-21_34200000_57600000_orderbook_1.csv";
+
+fn parse_all(bytes: &[u8]) -> Vec<LobsterMessage> {
+    let mut reader = MessageReader::new(bytes, MESSAGES);
+    let mut out = Vec::with_capacity(60_000);
+    while let Some(m) = reader.read_message().expect("the AMZN file parses") {
+        out.push(m);
+    }
+    out
+}
+
+fn amzn(c: &mut Criterion) {
+    let dir = data_dir();
+    let (Ok(messages), Ok(orderbook)) = (
+        std::fs::read(dir.join(MESSAGES)),
+        std::fs::read(dir.join(ORDERBOOK)),
+    ) else {
+        eprintln!("skipping replay benches: {} not found", dir.display());
+        return;
+    };
+    let parsed = parse_all(&messages);
+    let mut first_row = LobsterBookRow::new(1);
+    OrderbookReader::new(&orderbook[..], ORDERBOOK, 1)
+        .and_then(|mut r| r.read_row_into(&mut first_row))
+        .expect("the AMZN orderbook file has a first row");
+
+    let mut group = c.benchmark_group("replay/amzn_l1");
+    group.throughput(Throughput::Elements(parsed.len() as u64));
+    group.sample_size(30);
+    group.bench_function("parse", |b| {
+        b.iter(|| {
+            let mut reader = MessageReader::new(&messages[..], MESSAGES);
+            let mut n = 0u64;
+            while let Some(m) = reader.read_message().expect("parses") {
+                n += m.size.0 as u64;
+            }
+            black_box(n)
+        })
+    });
+    group.bench_function("book", |b| {
+        b.iter_batched(
+            || {
+                let mut replay = LobsterReplay::new(1);
+                replay.initialise(&parsed[0], &first_row);
+                replay
+            },
+            |mut replay| {
+                for m in &parsed {
+                    replay.apply_message(m);
+                }
+                black_box(replay.stats().messages)
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.bench_function("parse_book_check", |b| {
+        b.iter(|| {
+            let mut reader = LobsterReader::new(
+                MessageReader::new(&messages[..], MESSAGES),
+                OrderbookReader::new(&orderbook[..], ORDERBOOK, 1).expect("valid depth"),
+            );
+            let mut replay = LobsterReplay::new(1);
+            let mut row = LobsterBookRow::new(1);
+            while let Some(m) = reader.read_into(&mut row).expect("parses") {
+                replay.process(&m, Some(&row));
+            }
+            black_box(replay.stats().rows_matching)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, amzn);
+criterion_main!(benches);
