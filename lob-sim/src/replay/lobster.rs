@@ -163,6 +163,8 @@ pub struct LobsterReplay {
     /// The previous row, learned from when the next message comes.
     previous: LobsterBookRow,
     has_previous: bool,
+    /// Scratch list of prices to reconcile (kept to avoid an allocation per row).
+    scratch_prices: Vec<Price>,
     unknown: HashSet<OrderId>,
     stats: LobsterReplayStats,
 }
@@ -214,6 +216,7 @@ impl LobsterReplay {
             window: [None, None],
             previous: LobsterBookRow::new(depth),
             has_previous: false,
+            scratch_prices: Vec::with_capacity(2 * depth + 8),
             unknown: HashSet::new(),
             stats: LobsterReplayStats::default(),
         }
@@ -517,13 +520,15 @@ impl LobsterReplay {
     /// pre-existing quantity only, and moves the window to that row's.
     fn learn_from_previous(&mut self) {
         let row = std::mem::take(&mut self.previous);
+        let mut prices = std::mem::take(&mut self.scratch_prices);
         let ts = Ts::ZERO;
         for side in [Side::Buy, Side::Sell] {
             let theirs = row_side(&row, side);
             let visible = row_window(theirs, row.depth());
             let old_window = self.window[side_index(side)];
             // Prices to reconcile: LOBSTER's levels and ours inside the row's visible range.
-            let mut prices: Vec<Price> = theirs.iter().map(|l| l.price).collect();
+            prices.clear();
+            prices.extend(theirs.iter().map(|l| l.price));
             let mut i = 0;
             while let Some(l) = self.book.level(side, i) {
                 if !within(side, l.price, visible) {
@@ -534,7 +539,7 @@ impl LobsterReplay {
                 }
                 i += 1;
             }
-            for price in prices {
+            for &price in &prices {
                 let want = theirs
                     .iter()
                     .find(|l| l.price == price)
@@ -575,6 +580,7 @@ impl LobsterReplay {
             }
             self.window[side_index(side)] = visible;
         }
+        self.scratch_prices = prices;
         self.previous = row;
     }
 
