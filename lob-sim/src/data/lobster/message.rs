@@ -91,8 +91,9 @@ pub struct LobsterMessage {
 
 impl LobsterMessage {
     /// For a [`LobsterEventType::TradingHalt`] message, the state it announces: price −1 is
-    /// a halt, 0 the resumption of quoting only, 1 the resumption of trading. `None` for
-    /// every other event type.
+    /// a halt, 0 the resumption of quoting only, 1 the resumption of trading (the readers
+    /// accept no other price for type 7; a message built by hand with another one reads as
+    /// resumed). `None` for every other event type.
     pub fn halt_state(&self) -> Option<TradingState> {
         if self.event_type != LobsterEventType::TradingHalt {
             return None;
