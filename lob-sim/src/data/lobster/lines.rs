@@ -1,6 +1,7 @@
 //! Splitting a `BufRead` into lines without copying a line that lies inside the reader's
 //! buffer, and with a bound on how long a line may be.
 
+use super::fields::find_newline;
 use std::io::{self, BufRead, Read};
 
 /// The longest line either reader accepts, in bytes, not counting the line end.
@@ -60,9 +61,12 @@ impl<R: BufRead> LineReader<R> {
             if available.is_empty() {
                 return Ok(None);
             }
-            available.iter().position(|&b| b == b'\n')
+            find_newline(available).map(|end| {
+                let crlf = end > 0 && available[end - 1] == b'\r';
+                (end, if crlf { end - 1 } else { end })
+            })
         };
-        let Some(end) = newline else {
+        let Some((end, text_len)) = newline else {
             // The line continues past the buffer: copy it out, up to the limit.
             self.spill.clear();
             let limit = MAX_LINE_BYTES as u64 + 2; // room for "\r\n"
@@ -89,11 +93,6 @@ impl<R: BufRead> LineReader<R> {
                 number: self.line,
                 text: &self.spill,
             }));
-        };
-        let text_len = if end > 0 && self.peek(end - 1)? == Some(b'\r') {
-            end - 1
-        } else {
-            end
         };
         if text_len > MAX_LINE_BYTES {
             return Err(io::Error::new(
@@ -127,11 +126,6 @@ impl<R: BufRead> LineReader<R> {
                 "the reader's buffer shrank between two fill_buf calls",
             )),
         }
-    }
-
-    /// The byte at `index` of the inner reader's current buffer.
-    fn peek(&mut self, index: usize) -> io::Result<Option<u8>> {
-        Ok(self.inner.fill_buf()?.get(index).copied())
     }
 }
 

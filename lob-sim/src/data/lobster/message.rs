@@ -91,8 +91,9 @@ pub struct LobsterMessage {
 
 impl LobsterMessage {
     /// For a [`LobsterEventType::TradingHalt`] message, the state it announces: price −1 is
-    /// a halt, 0 the resumption of quoting only, 1 the resumption of trading. `None` for
-    /// every other event type.
+    /// a halt, 0 the resumption of quoting only, 1 the resumption of trading (the readers
+    /// accept no other price for type 7; a message built by hand with another one reads as
+    /// resumed). `None` for every other event type.
     pub fn halt_state(&self) -> Option<TradingState> {
         if self.event_type != LobsterEventType::TradingHalt {
             return None;
@@ -182,11 +183,11 @@ impl From<LobsterMessage> for MarketEvent {
 }
 
 /// Parses one data line of a message file.
-#[inline]
+#[inline(always)]
 fn parse_message(line: &[u8]) -> Result<LobsterMessage, BadField> {
     let mut fields = Fields::new(line, MESSAGE_COLUMNS.len());
     let time = fields.time()?;
-    let code = fields.int("an event type 1 to 7")?;
+    let code = fields.small_code(1..=7, "an event type 1 to 7")?;
     let event_type = LobsterEventType::from_code(code).ok_or_else(|| BadField {
         column: 1,
         reason: format!("expected an event type 1 to 7, got {code}"),
@@ -200,7 +201,7 @@ fn parse_message(line: &[u8]) -> Result<LobsterMessage, BadField> {
         });
     }
     let price = fields.int("an integer price (dollars times 10000)")?;
-    let direction = match fields.int("1 (buy) or -1 (sell)")? {
+    let direction = match fields.last_sign("1 (buy) or -1 (sell)")? {
         1 => Side::Buy,
         -1 => Side::Sell,
         other => {
@@ -377,10 +378,10 @@ impl<R: BufRead> MessageReader<R> {
                     },
                 ));
             }
-            return match parse_message(text) {
-                Ok(message) => Ok(Some(message)),
-                Err(bad) => Err(malformed(&self.label, line.number, bad)),
-            };
+            let number = line.number;
+            return parse_message(text)
+                .map(Some)
+                .map_err(|bad| malformed(&self.label, number, bad));
         }
     }
 }

@@ -18,7 +18,7 @@
 //! - **Time**: seconds after midnight with up to nine decimals, parsed exactly (no floating
 //!   point) into [`Ts`](shortfall_core::Ts) nanoseconds after midnight of the trading day.
 //! - **Price**: LOBSTER's integer, the dollar price times 10 000, is kept as it is, so one
-//!   [`Price`](shortfall_core::Price) unit is $0.0001: the matching
+//!   [`Price`] unit is $0.0001: the matching
 //!   [`Instrument`](shortfall_core::Instrument) has `tick_size` 0.0001 (see
 //!   [`LOBSTER_TICK_SIZE`]). NASDAQ's real tick for stocks above $1 is one cent, that is
 //!   [`NASDAQ_TICK`] = 100 units; divide by 100 where a model needs prices in real ticks.
