@@ -942,7 +942,7 @@ fn many_levels_on_both_sides_match_a_sorted_map_through_inserts_and_cancels() {
         } else {
             1001 + depth
         };
-        if (x >> 20) % 3 == 0 && !live.is_empty() {
+        if (x >> 20).is_multiple_of(3) && !live.is_empty() {
             let (cid, cside, cprice, cqty) = live.swap_remove((x >> 24) as usize % live.len());
             run(&mut book, cancel(cid, A));
             let level = expected[cside as usize]
