@@ -16,6 +16,7 @@ use shortfall_core::{
     OrderRequest, OrderType, Price, PriceLevel, Qty, RejectReason, Side, TimeInForce, TraderId,
     TradingState, Ts,
 };
+use std::collections::hash_map::Entry;
 use store::{IdMap, Ladder, NIL, OrderNode, Slab};
 
 /// A resting order as the book sees it.
@@ -303,19 +304,22 @@ impl L3Book {
             }
             OrderType::Market => (None, TimeInForce::Ioc),
         };
-        if self.ids.contains_key(&order.id.0) {
-            return reject(out, RejectReason::DuplicateOrderId);
-        }
+        let limit_key = self.opposite_key(order.side, limit);
+        let crosses = self.crosses(order.side, limit_key);
+        // One hash lookup on the common path: the vacant entry takes the new order's slot.
+        let vacant = match self.ids.entry(order.id.0) {
+            Entry::Occupied(_) => return reject(out, RejectReason::DuplicateOrderId),
+            Entry::Vacant(vacant) => vacant,
+        };
         if self.state == TradingState::Halted {
             return reject(out, RejectReason::Halted);
         }
-        let limit_key = self.opposite_key(order.side, limit);
-        if !self.crosses(order.side, limit_key) {
+        if !crosses {
             return match (limit, tif) {
                 (None, _) => reject(out, RejectReason::NoLiquidity),
                 (Some(_), TimeInForce::Fok) => reject(out, RejectReason::FokNotFillable),
                 (Some(_), TimeInForce::Ioc) => {
-                    self.accepted(ts, order.id, order.owner, out);
+                    push_accepted(out, ts, order.id, order.owner);
                     out.reports.push(ExecReport::Expired {
                         ts,
                         id: order.id,
@@ -324,9 +328,12 @@ impl L3Book {
                     });
                 }
                 (Some(price), TimeInForce::Gtc | TimeInForce::PostOnly) => {
-                    self.accepted(ts, order.id, order.owner, out);
+                    push_accepted(out, ts, order.id, order.owner);
                     let node = Self::node(ts, order, price, tif == TimeInForce::PostOnly);
-                    self.rest(node, out);
+                    let slot = self.slab.alloc(node);
+                    vacant.insert(slot);
+                    self.ladders[node.side as usize].insert(&mut self.slab.nodes, slot);
+                    out.events.push(add_event(&node));
                 }
             };
         }
@@ -342,7 +349,7 @@ impl L3Book {
             }
             _ => {}
         }
-        self.accepted(ts, order.id, order.owner, out);
+        push_accepted(out, ts, order.id, order.owner);
         let mut taker = Taker {
             id: order.id,
             owner: order.owner,
@@ -380,11 +387,6 @@ impl L3Book {
             side: order.side,
             post_only,
         }
-    }
-
-    #[inline]
-    fn accepted(&self, ts: Ts, id: OrderId, owner: TraderId, out: &mut BookOutput) {
-        out.reports.push(ExecReport::Accepted { ts, id, owner });
     }
 
     /// The opposite ladder's key for an incoming order's limit (`i64::MIN`, crossing every
@@ -440,13 +442,7 @@ impl L3Book {
         let slot = self.slab.alloc(node);
         self.ids.insert(node.id.0, slot);
         self.ladders[node.side as usize].insert(&mut self.slab.nodes, slot);
-        out.events.push(MarketEvent::Add {
-            ts: node.ts,
-            order_id: node.id,
-            side: node.side,
-            price: node.price,
-            qty: node.qty,
-        });
+        out.events.push(add_event(&node));
     }
 
     /// Trades `taker` against the opposite side, best level first and oldest order first,
@@ -540,11 +536,25 @@ impl L3Book {
     }
 
     fn cancel(&mut self, ts: Ts, id: OrderId, owner: TraderId, out: &mut BookOutput) {
-        let slot = match self.owned_slot(ts, id, owner, out) {
-            Some(slot) => slot,
-            None => return,
+        let slot = match self.ids.entry(id.0) {
+            Entry::Occupied(entry) if self.slab.nodes[*entry.get() as usize].owner == owner => {
+                entry.remove()
+            }
+            entry => {
+                let reason = match entry {
+                    Entry::Occupied(_) => RejectReason::NotOwner,
+                    Entry::Vacant(_) => RejectReason::UnknownOrder,
+                };
+                out.reports.push(ExecReport::Rejected {
+                    ts,
+                    id,
+                    owner,
+                    reason,
+                });
+                return;
+            }
         };
-        let node = self.remove(slot);
+        let node = self.unlink_and_free(slot);
         out.reports.push(ExecReport::Cancelled {
             ts,
             id,
@@ -581,9 +591,17 @@ impl L3Book {
     /// Unlinks the order in `slot`, forgets its id and frees the slot; returns the node.
     #[inline]
     fn remove(&mut self, slot: u32) -> OrderNode {
+        let node = self.unlink_and_free(slot);
+        self.ids.remove(&node.id.0);
+        node
+    }
+
+    /// Unlinks the order in `slot` from its level and frees the slot, leaving the id map to
+    /// the caller; returns the node.
+    #[inline]
+    fn unlink_and_free(&mut self, slot: u32) -> OrderNode {
         let node = self.slab.nodes[slot as usize];
         self.ladders[node.side as usize].unlink(&mut self.slab.nodes, slot);
-        self.ids.remove(&node.id.0);
         self.slab.release(slot);
         node
     }
@@ -626,7 +644,7 @@ impl L3Book {
                 // Pure reduction: keeps its place in the queue.
                 let cut = old.qty - qty;
                 self.ladders[old.side as usize].reduce(&mut self.slab.nodes, slot, cut);
-                self.accepted(ts, id, owner, out);
+                push_accepted(out, ts, id, owner);
                 out.events.push(MarketEvent::Cancel {
                     ts,
                     order_id: id,
@@ -646,7 +664,7 @@ impl L3Book {
         // Loses priority: leave the queue, then enter again as a new limit order.
         self.remove(slot);
         out.events.push(MarketEvent::Delete { ts, order_id: id });
-        self.accepted(ts, id, owner, out);
+        push_accepted(out, ts, id, owner);
         let mut taker = Taker {
             id,
             owner,
@@ -665,6 +683,23 @@ impl L3Book {
             };
             self.rest(node, out);
         }
+    }
+}
+
+#[inline]
+fn push_accepted(out: &mut BookOutput, ts: Ts, id: OrderId, owner: TraderId) {
+    out.reports.push(ExecReport::Accepted { ts, id, owner });
+}
+
+/// The public `Add` of a resting order.
+#[inline]
+fn add_event(node: &OrderNode) -> MarketEvent {
+    MarketEvent::Add {
+        ts: node.ts,
+        order_id: node.id,
+        side: node.side,
+        price: node.price,
+        qty: node.qty,
     }
 }
 

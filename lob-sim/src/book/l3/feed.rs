@@ -105,18 +105,16 @@ impl L3Book {
                     }
                 }
             }
-            MarketEvent::Cancel { order_id, qty, .. } => self.reduce_by_feed(order_id, qty),
+            MarketEvent::Cancel { order_id, qty, .. } => {
+                self.reduce_by_feed(order_id, qty).map(|_| ())
+            }
             MarketEvent::Execute {
                 order_id,
                 price,
                 qty,
                 ..
             } => {
-                let order_price = match self.ids.get(&order_id.0) {
-                    Some(&slot) => self.slab.nodes[slot as usize].price,
-                    None => return Err(FeedMismatch::UnknownOrder { order_id }),
-                };
-                self.reduce_by_feed(order_id, qty)?;
+                let order_price = self.reduce_by_feed(order_id, qty)?;
                 if price != order_price {
                     return Err(FeedMismatch::PriceMismatch {
                         order_id,
@@ -126,9 +124,9 @@ impl L3Book {
                 }
                 Ok(())
             }
-            MarketEvent::Delete { order_id, .. } => match self.ids.get(&order_id.0) {
-                Some(&slot) => {
-                    self.remove(slot);
+            MarketEvent::Delete { order_id, .. } => match self.ids.remove(&order_id.0) {
+                Some(slot) => {
+                    self.unlink_and_free(slot);
                     Ok(())
                 }
                 None => Err(FeedMismatch::UnknownOrder { order_id }),
@@ -146,22 +144,25 @@ impl L3Book {
         }
     }
 
-    /// Takes `qty` off order `order_id`, removing it when nothing is left.
+    /// Takes `qty` off order `order_id`, removing it when nothing is left; returns the
+    /// order's price.
     #[inline]
-    fn reduce_by_feed(&mut self, order_id: OrderId, qty: Qty) -> Result<(), FeedMismatch> {
-        let Some(&slot) = self.ids.get(&order_id.0) else {
+    fn reduce_by_feed(&mut self, order_id: OrderId, qty: Qty) -> Result<Price, FeedMismatch> {
+        let Entry::Occupied(entry) = self.ids.entry(order_id.0) else {
             return Err(FeedMismatch::UnknownOrder { order_id });
         };
         if !qty.is_positive() {
             return Err(FeedMismatch::NonPositiveQty { order_id, qty });
         }
+        let slot = *entry.get();
         let node = &self.slab.nodes[slot as usize];
-        let remaining = node.qty;
+        let (remaining, price) = (node.qty, node.price);
         if qty < remaining {
             self.ladders[node.side as usize].reduce(&mut self.slab.nodes, slot, qty);
-            return Ok(());
+            return Ok(price);
         }
-        self.remove(slot);
+        entry.remove();
+        self.unlink_and_free(slot);
         if qty > remaining {
             return Err(FeedMismatch::QtyExceedsRemaining {
                 order_id,
@@ -169,7 +170,7 @@ impl L3Book {
                 remaining,
             });
         }
-        Ok(())
+        Ok(price)
     }
 
     /// Removes every order, keeping the trading state and the allocated capacity.

@@ -44,25 +44,30 @@ impl Slab {
     }
 
     /// Stores `node` and returns its slot.
+    #[inline]
+    pub fn alloc(&mut self, node: OrderNode) -> u32 {
+        let slot = self.free;
+        if slot == NIL {
+            return self.push(node);
+        }
+        let cell = &mut self.nodes[slot as usize];
+        self.free = cell.next;
+        *cell = node;
+        slot
+    }
+
+    /// Stores `node` in a new slot at the end.
     ///
     /// # Panics
     /// When more than `u32::MAX - 1` orders are live at once (over 200 GB of nodes).
-    #[inline]
-    pub fn alloc(&mut self, node: OrderNode) -> u32 {
-        if self.free != NIL {
-            let slot = self.free;
-            let cell = &mut self.nodes[slot as usize];
-            self.free = cell.next;
-            *cell = node;
-            slot
-        } else {
-            let slot = u32::try_from(self.nodes.len())
-                .ok()
-                .filter(|&s| s != NIL)
-                .expect("slab slots fit u32: fewer than 2^32 - 1 orders are ever live at once");
-            self.nodes.push(node);
-            slot
-        }
+    #[inline(never)]
+    fn push(&mut self, node: OrderNode) -> u32 {
+        let slot = u32::try_from(self.nodes.len())
+            .ok()
+            .filter(|&s| s != NIL)
+            .expect("slab slots fit u32: fewer than 2^32 - 1 orders are ever live at once");
+        self.nodes.push(node);
+        slot
     }
 
     /// Returns `slot` to the free list; the caller has already unlinked it.

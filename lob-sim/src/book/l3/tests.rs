@@ -923,3 +923,45 @@ fn feed_mismatches_read_as_sentences() {
         "order #3: event removes 4l but only 2l remained"
     );
 }
+
+#[test]
+fn many_levels_on_both_sides_match_a_sorted_map_through_inserts_and_cancels() {
+    use std::collections::BTreeMap;
+    let mut book = L3Book::new();
+    let mut expected: [BTreeMap<i64, i64>; 2] = [BTreeMap::new(), BTreeMap::new()];
+    let mut x = 12345u64;
+    let mut live = Vec::new();
+    for id in 0..600u64 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let side = if x & 1 == 0 { Buy } else { Sell };
+        let depth = (x >> 8) as i64 % 70;
+        let price = if side == Buy {
+            1000 - depth
+        } else {
+            1001 + depth
+        };
+        if (x >> 20).is_multiple_of(3) && !live.is_empty() {
+            let (cid, cside, cprice, cqty) = live.swap_remove((x >> 24) as usize % live.len());
+            run(&mut book, cancel(cid, A));
+            let level = expected[cside as usize]
+                .get_mut(&cprice)
+                .expect("live order's level");
+            *level -= cqty;
+            if *level == 0 {
+                expected[cside as usize].remove(&cprice);
+            }
+        } else {
+            let qty = 1 + (x >> 32) as i64 % 5;
+            run(&mut book, new(id, A, side, price, qty, Gtc));
+            *expected[side as usize].entry(price).or_default() += qty;
+            live.push((id, side, price, qty));
+        }
+        let bids: Vec<(i64, i64)> = expected[0].iter().rev().map(|(&p, &q)| (p, q)).collect();
+        let asks: Vec<(i64, i64)> = expected[1].iter().map(|(&p, &q)| (p, q)).collect();
+        assert_eq!(levels(&book, Buy), bids, "after order {id}");
+        assert_eq!(levels(&book, Sell), asks, "after order {id}");
+    }
+    assert!(book.level_count(Buy) > 40 && book.level_count(Sell) > 40);
+}
