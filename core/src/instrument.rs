@@ -101,6 +101,19 @@ impl Decimal {
 
     /// `self / step` when it is a whole number that fits `i64`.
     fn divide_exact(self, step: Decimal) -> Option<std::result::Result<i64, ()>> {
+        // Fast path: both mantissas fit i64 at a common scale that needs no widening (the
+        // usual case for venue prices); 64-bit division is several times cheaper than 128.
+        if let (Ok(a), Ok(b)) = (i64::try_from(self.mantissa), i64::try_from(step.mantissa))
+            && b > 0
+        {
+            let widen = |m: i64, by: u32| 10i64.checked_pow(by).and_then(|p| m.checked_mul(p));
+            let common = self.scale.max(step.scale);
+            if let (Some(a), Some(b)) =
+                (widen(a, common - self.scale), widen(b, common - step.scale))
+            {
+                return Some(if a % b == 0 { Ok(a / b) } else { Err(()) });
+            }
+        }
         let scale = self.scale.max(step.scale);
         let a = self
             .mantissa
@@ -368,6 +381,16 @@ mod tests {
         assert_eq!(i.parse_qty("12").unwrap(), Qty(12));
         assert!(i.parse_qty("1.5").is_err());
         assert!(i.parse_price("99999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn wide_values_take_the_128_bit_path_and_agree_with_narrow_ones() {
+        let i = Instrument::new("X", 0.5, 1.0).unwrap();
+        assert_eq!(i.parse_price("12.5").unwrap(), Price(25));
+        assert_eq!(i.parse_price("12.50000000000000000000").unwrap(), Price(25));
+        assert!(i.parse_price("12.25").is_err());
+        assert!(i.parse_price("12.2500000000000000000000").is_err());
+        assert_eq!(i.parse_price("-3.0").unwrap(), Price(-6));
     }
 
     #[test]
