@@ -2,11 +2,15 @@
 //!
 //! Reads `../shared/data/lobster-amzn-l1` (skips with a notice when it is absent).
 //!
-//! - `replay/amzn_l1/parse`: message-file parsing alone, from memory.
-//! - `replay/amzn_l1/book`: the book side alone: pre-parsed messages applied to an
-//!   initialised [`LobsterReplay`] (no row checks).
-//! - `replay/amzn_l1/parse_book_check`: both files parsed from memory, every row checked
-//!   and learned from (what the `replay` example does, without the file reads).
+//! - `replay/amzn_l1/parse_messages`: message-file parsing alone, from memory.
+//! - `replay/amzn_l1/parse_both`: message and orderbook files parsed in step, from memory.
+//! - `replay/amzn_l1/book`: the book side alone: pre-parsed messages and rows through
+//!   [`LobsterReplay::process`] (apply, check the row, learn from it).
+//! - `replay/amzn_l1/parse_book_check`: both, end to end (what the `replay` example does,
+//!   without the file reads).
+//!
+//! The raw speed of the order book on a feed is `l3_book/apply_replay` in
+//! `cargo bench -p shortfall-lob-sim --bench l3_book`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use shortfall::lob_sim::data::lobster::{
@@ -42,15 +46,16 @@ fn amzn(c: &mut Criterion) {
         return;
     };
     let parsed = parse_all(&messages);
-    let mut first_row = LobsterBookRow::new(1);
-    OrderbookReader::new(&orderbook[..], ORDERBOOK, 1)
-        .and_then(|mut r| r.read_row_into(&mut first_row))
-        .expect("the AMZN orderbook file has a first row");
+    let rows: Vec<LobsterBookRow> = OrderbookReader::new(&orderbook[..], ORDERBOOK, 1)
+        .expect("valid depth")
+        .collect::<Result<_, _>>()
+        .expect("the AMZN orderbook file parses");
+    assert_eq!(rows.len(), parsed.len(), "one row per message");
 
     let mut group = c.benchmark_group("replay/amzn_l1");
     group.throughput(Throughput::Elements(parsed.len() as u64));
     group.sample_size(30);
-    group.bench_function("parse", |b| {
+    group.bench_function("parse_messages", |b| {
         b.iter(|| {
             let mut reader = MessageReader::new(&messages[..], MESSAGES);
             let mut n = 0u64;
@@ -60,21 +65,28 @@ fn amzn(c: &mut Criterion) {
             black_box(n)
         })
     });
+    group.bench_function("parse_both", |b| {
+        b.iter(|| {
+            let mut reader = LobsterReader::new(
+                MessageReader::new(&messages[..], MESSAGES),
+                OrderbookReader::new(&orderbook[..], ORDERBOOK, 1).expect("valid depth"),
+            );
+            let mut row = LobsterBookRow::new(1);
+            let mut n = 0u64;
+            while let Some(m) = reader.read_into(&mut row).expect("parses") {
+                n += m.size.0 as u64 + row.depth() as u64;
+            }
+            black_box(n)
+        })
+    });
     group.bench_function("book", |b| {
-        b.iter_batched(
-            || {
-                let mut replay = LobsterReplay::new(1);
-                replay.initialise(&parsed[0], &first_row);
-                replay
-            },
-            |mut replay| {
-                for m in &parsed {
-                    replay.apply_message(m);
-                }
-                black_box(replay.stats().messages)
-            },
-            criterion::BatchSize::LargeInput,
-        )
+        b.iter(|| {
+            let mut replay = LobsterReplay::new(1);
+            for (m, row) in parsed.iter().zip(&rows) {
+                replay.process(m, Some(row));
+            }
+            black_box(replay.stats().rows_matching)
+        })
     });
     group.bench_function("parse_book_check", |b| {
         b.iter(|| {

@@ -160,9 +160,15 @@ pub struct LobsterReplay {
     /// Window of the previous row per side (bid, ask): its N-th price when it showed all
     /// N levels, `None` when it showed the whole side.
     window: [Option<Price>; 2],
-    /// The previous row, learned from when the next message comes.
-    previous: LobsterBookRow,
-    has_previous: bool,
+    /// The window the previous row was checked in (levels outside it are learned).
+    learned_window: [Option<Price>; 2],
+    /// The previous row's levels (bid, ask), learned from when the next message comes.
+    previous: [Vec<PriceLevel>; 2],
+    /// The previous row's depth (LOBSTER's N).
+    previous_depth: usize,
+    /// Whether there is a previous row that differed from the book somewhere (a row equal
+    /// on all levels teaches nothing).
+    previous_to_learn: bool,
     /// Scratch list of prices to reconcile (kept to avoid an allocation per row).
     scratch_prices: Vec<Price>,
     unknown: HashSet<OrderId>,
@@ -214,8 +220,10 @@ impl LobsterReplay {
             hidden: HashMap::new(),
             next_hidden: PRE_EXISTING_ID_BASE,
             window: [None, None],
-            previous: LobsterBookRow::new(depth),
-            has_previous: false,
+            learned_window: [None, None],
+            previous: [Vec::with_capacity(depth), Vec::with_capacity(depth)],
+            previous_depth: depth,
+            previous_to_learn: false,
             scratch_prices: Vec::with_capacity(2 * depth + 8),
             unknown: HashSet::new(),
             stats: LobsterReplayStats::default(),
@@ -258,17 +266,27 @@ impl LobsterReplay {
                 self.initialise(message, row);
             }
             self.initialised = true;
-        } else if self.has_previous {
+        } else if self.previous_to_learn {
             self.learn_from_previous();
         }
         self.apply_message(message);
-        match row {
-            Some(row) => {
-                self.check(row);
-                self.previous.clone_from(row);
-                self.has_previous = true;
+        self.previous_to_learn = false;
+        if let Some(row) = row {
+            let equal = self.check(row);
+            self.learned_window = self.window;
+            // Only the windows need moving when the row equals the book everywhere.
+            for side in [Side::Buy, Side::Sell] {
+                self.window[side_index(side)] = row_window(row_side(row, side), row.depth());
             }
-            None => self.has_previous = false,
+            if !equal {
+                for side in [Side::Buy, Side::Sell] {
+                    let kept = &mut self.previous[side_index(side)];
+                    kept.clear();
+                    kept.extend_from_slice(row_side(row, side));
+                }
+                self.previous_depth = row.depth();
+                self.previous_to_learn = true;
+            }
         }
     }
 
@@ -443,8 +461,9 @@ impl LobsterReplay {
         }
     }
 
-    /// Compares the book with LOBSTER's row on the determined levels.
-    pub fn check(&mut self, row: &LobsterBookRow) {
+    /// Compares the book with LOBSTER's row on the determined levels; returns whether the
+    /// book equals the row on all levels, determined or not.
+    fn check(&mut self, row: &LobsterBookRow) -> bool {
         self.stats.rows_checked += 1;
         let row_number = self.stats.messages;
         let mut row_ok = true;
@@ -514,18 +533,21 @@ impl LobsterReplay {
         if top5 {
             self.stats.rows_top5_determined += 1;
         }
+        all_equal
     }
 
     /// Makes the book agree with the previous row on every visible level, through
     /// pre-existing quantity only, and moves the window to that row's.
     fn learn_from_previous(&mut self) {
-        let row = std::mem::take(&mut self.previous);
+        let previous = std::mem::take(&mut self.previous);
         let mut prices = std::mem::take(&mut self.scratch_prices);
         let ts = Ts::ZERO;
         for side in [Side::Buy, Side::Sell] {
-            let theirs = row_side(&row, side);
-            let visible = row_window(theirs, row.depth());
-            let old_window = self.window[side_index(side)];
+            let theirs = &previous[side_index(side)];
+            let visible = row_window(theirs, self.previous_depth);
+            // The window the row was checked in is the one before it: its levels outside
+            // that window are learned, the others were counted as mismatches if they differ.
+            let checked_in = self.learned_window[side_index(side)];
             // Prices to reconcile: LOBSTER's levels and ours inside the row's visible range.
             prices.clear();
             prices.extend(theirs.iter().map(|l| l.price));
@@ -548,7 +570,7 @@ impl LobsterReplay {
                 if want == have {
                     continue;
                 }
-                if !within(side, price, old_window) {
+                if !within(side, price, checked_in) {
                     self.stats.levels_learned += 1;
                 }
                 if want > have {
@@ -578,10 +600,9 @@ impl LobsterReplay {
                     }
                 }
             }
-            self.window[side_index(side)] = visible;
         }
         self.scratch_prices = prices;
-        self.previous = row;
+        self.previous = previous;
     }
 
     /// Removes up to `qty` at `price` from orders the messages added; returns what was
