@@ -251,6 +251,11 @@ fn lobster(
     if let Some(first) = &s.first_mismatch {
         println!("  first mismatch: {first:?}");
     }
+    println!(
+        "  book at the end: {} live orders, {:.1} KiB allocated",
+        replay.book().len(),
+        replay.book().memory_bytes() as f64 / 1024.0
+    );
     Ok(Summary {
         events: s.messages,
         mismatches: s.rows_mismatched,

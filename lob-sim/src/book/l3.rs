@@ -211,6 +211,24 @@ impl L3Book {
         self.ids.len()
     }
 
+    /// Bytes the book has allocated: order slots, the id index and the price ladders, at
+    /// their capacity. It follows the peak number of live orders and levels (freed slots
+    /// are reused), not the number of messages seen or the price range.
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let slots = self.slab.nodes.capacity() * size_of::<OrderNode>();
+        // hashbrown: one control byte per bucket plus the (key, value) pair; buckets are at
+        // most 8/7 of the capacity, rounded up to a power of two.
+        let buckets = (self.ids.capacity() * 8 / 7).next_power_of_two();
+        let index = buckets * (1 + size_of::<(u64, u32)>());
+        let ladders: usize = self
+            .ladders
+            .iter()
+            .map(|l| l.levels.capacity() * size_of::<store::Level>())
+            .sum();
+        size_of::<Self>() + slots + index + ladders
+    }
+
     /// True when no order rests.
     #[inline]
     pub fn is_empty(&self) -> bool {

@@ -965,3 +965,53 @@ fn many_levels_on_both_sides_match_a_sorted_map_through_inserts_and_cancels() {
     }
     assert!(book.level_count(Buy) > 40 && book.level_count(Sell) > 40);
 }
+
+#[test]
+fn memory_follows_live_orders_not_messages() {
+    let mut book = L3Book::new();
+    let mut out = BookOutput::new();
+    // 1000 orders live at a time, a million messages through the book.
+    for round in 0..1_000u64 {
+        for k in 0..500u64 {
+            let id = round * 1_000 + k;
+            let price = Price(10_000 + (k % 50) as i64 + 1);
+            out.clear();
+            book.submit(
+                Ts(0),
+                &OrderRequest::New(NewOrder::limit(
+                    OrderId(id),
+                    TraderId(1),
+                    Side::Sell,
+                    price,
+                    Qty(5),
+                    TimeInForce::Gtc,
+                )),
+                &mut out,
+            );
+            if round > 0 {
+                out.clear();
+                book.submit(
+                    Ts(0),
+                    &OrderRequest::Cancel {
+                        id: OrderId(id - 1_000),
+                        owner: TraderId(1),
+                    },
+                    &mut out,
+                );
+            }
+        }
+        if round == 1 {
+            let after_warm_up = book.memory_bytes();
+            assert!(
+                after_warm_up < 200_000,
+                "{after_warm_up} bytes for 1000 orders"
+            );
+        }
+    }
+    assert_eq!(book.len(), 500);
+    assert!(
+        book.memory_bytes() < 200_000,
+        "{} bytes",
+        book.memory_bytes()
+    );
+}
