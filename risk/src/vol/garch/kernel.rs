@@ -1,0 +1,358 @@
+//! The likelihood kernel: one pass over the data computing σ²ₜ, the normal log-likelihood and
+//! (optionally) its analytic gradient; and the reparameterisation that turns `arch`'s
+//! constrained problem into an unconstrained one for BFGS.
+
+use super::{GarchModel, MeanModel, VolatilityProcess};
+use crate::vol::VarianceBounds;
+
+/// ln(2π).
+const LN_2PI: f64 = 1.837_877_066_409_345_5;
+
+/// Index of each parameter in the full vector θ = (μ, ω, α, γ, β).
+pub(crate) const MU: usize = 0;
+pub(crate) const OMEGA: usize = 1;
+pub(crate) const ALPHA: usize = 2;
+pub(crate) const GAMMA: usize = 3;
+pub(crate) const BETA: usize = 4;
+
+/// Full parameter vector θ = (μ, ω, α, γ, β); fixed entries are zero.
+pub(crate) type Theta = [f64; 5];
+
+/// The data a likelihood is evaluated on, with `arch`'s fixed backcast and variance bounds
+/// (both computed once from the residuals at the starting mean, as `arch` does).
+#[derive(Debug, Clone)]
+pub(crate) struct Data<'a> {
+    pub(crate) y: &'a [f64],
+    pub(crate) backcast: f64,
+    pub(crate) bounds: VarianceBounds,
+}
+
+/// Optional per-observation outputs of [`loglik`].
+#[derive(Default)]
+pub(crate) struct Outputs<'o> {
+    pub(crate) sigma2: Option<&'o mut [f64]>,
+    pub(crate) contributions: Option<&'o mut [f64]>,
+}
+
+/// Σₜ ℓₜ with ℓₜ = −½(ln 2π + ln σ²ₜ + ε²ₜ/σ²ₜ), εₜ = yₜ − μ and
+/// σ²ₜ = ω + (α + γ·1[εₜ₋₁<0])·ε²ₜ₋₁ + β·σ²ₜ₋₁, σ²₀ = ω + (α + γ/2 + β)·backcast,
+/// each σ²ₜ passed through `arch`'s bounds check. When `grad` is given it receives ∂/∂θ of the
+/// sum (all five entries; those of fixed parameters are simply ignored by callers).
+pub(crate) fn loglik(
+    data: &Data<'_>,
+    th: &Theta,
+    grad: Option<&mut Theta>,
+    out: Outputs<'_>,
+) -> f64 {
+    match grad {
+        Some(g) => pass::<true>(data, th, g, out),
+        None => pass::<false>(data, th, &mut [0.0; 5], out),
+    }
+}
+
+#[inline(always)]
+fn pass<const GRAD: bool>(
+    data: &Data<'_>,
+    th: &Theta,
+    grad: &mut Theta,
+    mut out: Outputs<'_>,
+) -> f64 {
+    let [mu, omega, alpha, gamma, beta] = *th;
+    let bc = data.backcast;
+    let (lower, upper) = (&data.bounds.lower, &data.bounds.upper);
+    let mut total = 0.0;
+    let mut g = [0.0; 5];
+    let mut ds = [0.0; 5]; // ∂σ²ₜ/∂θ
+    let mut s2_prev = 0.0;
+    let mut e_prev = 0.0;
+    for (t, &yt) in data.y.iter().enumerate() {
+        let mut draw = [0.0; 5];
+        let raw = if t == 0 {
+            if GRAD {
+                draw = [0.0, 1.0, bc, 0.5 * bc, bc];
+            }
+            omega + (alpha + 0.5 * gamma + beta) * bc
+        } else {
+            let e2 = e_prev * e_prev;
+            let neg = if e_prev < 0.0 { 1.0 } else { 0.0 };
+            let arch_coef = alpha + gamma * neg;
+            if GRAD {
+                draw = [
+                    -2.0 * arch_coef * e_prev + beta * ds[MU],
+                    1.0 + beta * ds[OMEGA],
+                    e2 + beta * ds[ALPHA],
+                    neg * e2 + beta * ds[GAMMA],
+                    s2_prev + beta * ds[BETA],
+                ];
+            }
+            omega + arch_coef * e2 + beta * s2_prev
+        };
+        // arch's bounds_check: floor at the lower bound, log-compress above the upper one.
+        let (lo, hi) = (lower[t], upper[t]);
+        let s2 = if raw < lo {
+            if GRAD {
+                ds = [0.0; 5];
+            }
+            lo
+        } else if raw > hi {
+            if raw.is_infinite() {
+                if GRAD {
+                    ds = [0.0; 5];
+                }
+                hi + 1000.0
+            } else {
+                if GRAD {
+                    for j in 0..5 {
+                        ds[j] = draw[j] / raw;
+                    }
+                }
+                hi + (raw / hi).ln()
+            }
+        } else {
+            if GRAD {
+                ds = draw;
+            }
+            raw
+        };
+        let e = yt - mu;
+        let inv = 1.0 / s2;
+        let z2 = e * e * inv;
+        let lt = -0.5 * (LN_2PI + s2.ln() + z2);
+        total += lt;
+        if let Some(s) = out.sigma2.as_deref_mut() {
+            s[t] = s2;
+        }
+        if let Some(c) = out.contributions.as_deref_mut() {
+            c[t] = lt;
+        }
+        if GRAD {
+            let w = -0.5 * inv * (1.0 - z2);
+            for j in 0..5 {
+                g[j] += w * ds[j];
+            }
+            g[MU] += e * inv;
+        }
+        s2_prev = s2;
+        e_prev = e;
+    }
+    if GRAD {
+        *grad = g;
+    }
+    total
+}
+
+/// The unconstrained coordinates u ↦ θ used by the optimiser.
+///
+/// `arch` maximises over ω > 0 (in [10⁻⁸v, 10v]), α ≥ 0, α + γ ≥ 0, β ≥ 0 and
+/// α + γ/2 + β ≤ 1 with SLSQP. Here the same region is mapped onto ℝᵐ:
+/// μ = μ₀ + s·u_μ, ω = v·exp(u_ω), persistence P = α + γ/2 + β = logistic(u_P), and P is split
+/// into non-negative shares by a softmax — GARCH: (α, β) = P·softmax(u_a, 0); GJR:
+/// (α/2, (α+γ)/2, β) = P·softmax(u_a, u_g, 0). Every u is feasible and every interior point
+/// of `arch`'s region has a u. (The box bounds α ≤ 1, γ ∈ [−1, 2] and ω ≤ 10v of `arch`
+/// are not imposed: they never bind at an interior optimum.)
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reparam {
+    pub(crate) model: GarchModel,
+    pub(crate) mu0: f64,
+    pub(crate) mu_scale: f64,
+    pub(crate) omega_scale: f64,
+}
+
+fn logistic(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl Reparam {
+    fn has_mu(&self) -> bool {
+        self.model.mean == MeanModel::Constant
+    }
+
+    fn gjr(&self) -> bool {
+        self.model.process == VolatilityProcess::GjrGarch
+    }
+
+    /// Dimension of u.
+    pub(crate) fn dim(&self) -> usize {
+        usize::from(self.has_mu()) + 3 + usize::from(self.gjr())
+    }
+
+    /// Persistence and shares (P, s) from u.
+    fn split(&self, u: &[f64]) -> (f64, [f64; 3], usize) {
+        let o = usize::from(self.has_mu());
+        let p = logistic(u[o + 1]);
+        let mut s = [0.0; 3];
+        let m = if self.gjr() { 3 } else { 2 };
+        let free = &u[o + 2..o + 1 + m];
+        let top = free.iter().fold(0.0_f64, |a, &b| a.max(b));
+        let mut sum = 0.0;
+        for i in 0..m {
+            let ui = if i + 1 < m { free[i] } else { 0.0 };
+            s[i] = (ui - top).exp();
+            sum += s[i];
+        }
+        for v in &mut s[..m] {
+            *v /= sum;
+        }
+        (p, s, m)
+    }
+
+    pub(crate) fn theta(&self, u: &[f64]) -> Theta {
+        let o = usize::from(self.has_mu());
+        let mut th = [0.0; 5];
+        if self.has_mu() {
+            th[MU] = self.mu0 + self.mu_scale * u[0];
+        }
+        th[OMEGA] = self.omega_scale * u[o].exp();
+        let (p, s, _) = self.split(u);
+        if self.gjr() {
+            th[ALPHA] = 2.0 * p * s[0];
+            th[GAMMA] = 2.0 * p * (s[1] - s[0]);
+            th[BETA] = p * s[2];
+        } else {
+            th[ALPHA] = p * s[0];
+            th[BETA] = p * s[1];
+        }
+        th
+    }
+
+    /// u for an interior θ (shares are floored at 10⁻¹² so boundary points map to far-out u).
+    pub(crate) fn u(&self, th: &Theta) -> Vec<f64> {
+        let mut u = Vec::with_capacity(self.dim());
+        if self.has_mu() {
+            u.push((th[MU] - self.mu0) / self.mu_scale);
+        }
+        u.push((th[OMEGA] / self.omega_scale).ln());
+        let q: Vec<f64> = if self.gjr() {
+            vec![0.5 * th[ALPHA], 0.5 * (th[ALPHA] + th[GAMMA]), th[BETA]]
+        } else {
+            vec![th[ALPHA], th[BETA]]
+        }
+        .into_iter()
+        .map(|v| v.max(1e-12))
+        .collect();
+        let p: f64 = q.iter().sum::<f64>().min(1.0 - 1e-12);
+        u.push((p / (1.0 - p)).ln());
+        let last = q[q.len() - 1];
+        for v in &q[..q.len() - 1] {
+            u.push((v / last).ln());
+        }
+        u
+    }
+
+    /// Chain rule: ∂F/∂u from ∂F/∂θ at u.
+    pub(crate) fn grad_u(&self, u: &[f64], th: &Theta, dth: &Theta, out: &mut [f64]) {
+        let o = usize::from(self.has_mu());
+        if self.has_mu() {
+            out[0] = self.mu_scale * dth[MU];
+        }
+        out[o] = th[OMEGA] * dth[OMEGA];
+        let (p, s, m) = self.split(u);
+        let mut dq = [0.0; 3];
+        if self.gjr() {
+            dq[0] = 2.0 * (dth[ALPHA] - dth[GAMMA]);
+            dq[1] = 2.0 * dth[GAMMA];
+            dq[2] = dth[BETA];
+        } else {
+            dq[0] = dth[ALPHA];
+            dq[1] = dth[BETA];
+        }
+        let mean: f64 = (0..m).map(|i| s[i] * dq[i]).sum();
+        out[o + 1] = p * (1.0 - p) * mean;
+        for j in 0..m - 1 {
+            out[o + 2 + j] = p * s[j] * (dq[j] - mean);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vol::backcast;
+
+    fn series() -> Vec<f64> {
+        (0..300)
+            .map(|i| ((i as f64 * 1.7).sin() + 0.3 * (i as f64 * 0.11).cos()) * 0.9)
+            .collect()
+    }
+
+    fn data(y: &[f64]) -> Data<'_> {
+        Data {
+            y,
+            backcast: backcast(y),
+            bounds: VarianceBounds::new(y),
+        }
+    }
+
+    #[test]
+    fn analytic_gradient_matches_central_differences() {
+        let y = series();
+        let d = data(&y);
+        let th = [0.05, 0.1, 0.08, 0.06, 0.8];
+        let mut g = [0.0; 5];
+        loglik(&d, &th, Some(&mut g), Outputs::default());
+        for j in 0..5 {
+            let h = 1e-6;
+            let (mut a, mut b) = (th, th);
+            a[j] += h;
+            b[j] -= h;
+            let fd = (loglik(&d, &a, None, Outputs::default())
+                - loglik(&d, &b, None, Outputs::default()))
+                / (2.0 * h);
+            assert!(
+                (fd - g[j]).abs() < 1e-5 * (1.0 + fd.abs()),
+                "{j}: {fd} vs {}",
+                g[j]
+            );
+        }
+    }
+
+    #[test]
+    fn reparameterisation_round_trips_and_chain_rule_holds() {
+        for model in [
+            GarchModel::garch(MeanModel::Constant),
+            GarchModel::gjr(MeanModel::Constant),
+        ] {
+            let r = Reparam {
+                model,
+                mu0: 0.01,
+                mu_scale: 0.5,
+                omega_scale: 0.7,
+            };
+            let gamma = if model.process == VolatilityProcess::GjrGarch {
+                0.07
+            } else {
+                0.0
+            };
+            let th = [0.03, 0.05, 0.06, gamma, 0.85];
+            let u = r.u(&th);
+            let back = r.theta(&u);
+            for j in 0..5 {
+                assert!((back[j] - th[j]).abs() < 1e-12, "{model:?} {j}");
+            }
+            // F(θ) = Σ cⱼθⱼ: ∂F/∂u by chain rule vs central differences in u.
+            let c = [0.3, -1.1, 0.7, 0.4, -0.2];
+            let f = |u: &[f64]| -> f64 {
+                let t = r.theta(u);
+                (0..5).map(|j| c[j] * t[j]).sum()
+            };
+            let mut gu = vec![0.0; r.dim()];
+            r.grad_u(&u, &th, &c, &mut gu);
+            for i in 0..r.dim() {
+                let (mut a, mut b) = (u.clone(), u.clone());
+                a[i] += 1e-6;
+                b[i] -= 1e-6;
+                let fd = (f(&a) - f(&b)) / 2e-6;
+                assert!(
+                    (fd - gu[i]).abs() < 1e-7,
+                    "{model:?} u{i}: {fd} vs {}",
+                    gu[i]
+                );
+            }
+        }
+    }
+}

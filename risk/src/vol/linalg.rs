@@ -1,0 +1,167 @@
+//! Small dense linear algebra for k ≤ 5 parameter problems: inversion, numerical Hessians and
+//! scores. Matrices are row-major `Vec<f64>` of length k².
+
+use crate::error::{Error, Result};
+
+/// Inverse of the k×k matrix `a` by Gauss–Jordan elimination with partial pivoting.
+pub(crate) fn invert(a: &[f64], k: usize, what: &'static str) -> Result<Vec<f64>> {
+    debug_assert_eq!(a.len(), k * k);
+    let scale = a.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    if a.iter().any(|v| !v.is_finite()) || scale <= 0.0 {
+        return Err(Error::Singular { what });
+    }
+    let mut m = a.to_vec();
+    let mut inv = vec![0.0; k * k];
+    for i in 0..k {
+        inv[i * k + i] = 1.0;
+    }
+    for col in 0..k {
+        let pivot_row = (col..k)
+            .max_by(|&r, &s| m[r * k + col].abs().total_cmp(&m[s * k + col].abs()))
+            .unwrap_or(col);
+        let pivot = m[pivot_row * k + col];
+        if pivot.abs() <= 1e-14 * scale {
+            return Err(Error::Singular { what });
+        }
+        if pivot_row != col {
+            for j in 0..k {
+                m.swap(col * k + j, pivot_row * k + j);
+                inv.swap(col * k + j, pivot_row * k + j);
+            }
+        }
+        for j in 0..k {
+            m[col * k + j] /= pivot;
+            inv[col * k + j] /= pivot;
+        }
+        for r in 0..k {
+            if r != col {
+                let f = m[r * k + col];
+                if f != 0.0 {
+                    for j in 0..k {
+                        m[r * k + j] -= f * m[col * k + j];
+                        inv[r * k + j] -= f * inv[col * k + j];
+                    }
+                }
+            }
+        }
+    }
+    Ok(inv)
+}
+
+/// c = a·b for k×k matrices.
+pub(crate) fn matmul(a: &[f64], b: &[f64], k: usize) -> Vec<f64> {
+    let mut c = vec![0.0; k * k];
+    for i in 0..k {
+        for l in 0..k {
+            let ail = a[i * k + l];
+            for j in 0..k {
+                c[i * k + j] += ail * b[l * k + j];
+            }
+        }
+    }
+    c
+}
+
+/// Step for central differences at x: ε^{1/3}·max(|x|, 0.1), the usual choice that balances
+/// truncation and rounding error (Nocedal & Wright, 2006, §8.1), with the same floor of 0.1
+/// that `statsmodels.tools.numdiff` (used by `arch`) applies.
+pub(crate) fn central_step(x: f64) -> f64 {
+    f64::EPSILON.cbrt() * x.abs().max(0.1)
+}
+
+/// Hessian of a scalar function by central differences of its gradient `grad(x, g)`,
+/// symmetrised: H_ij = ½[(∂_j g_i) + (∂_i g_j)].
+pub(crate) fn hessian_from_gradient(
+    x: &[f64],
+    mut grad: impl FnMut(&[f64], &mut [f64]),
+) -> Vec<f64> {
+    let k = x.len();
+    let mut h = vec![0.0; k * k];
+    let mut xp = x.to_vec();
+    let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
+    for j in 0..k {
+        let step = central_step(x[j]);
+        xp[j] = x[j] + step;
+        grad(&xp, &mut gp);
+        xp[j] = x[j] - step;
+        grad(&xp, &mut gm);
+        xp[j] = x[j];
+        for i in 0..k {
+            h[i * k + j] = (gp[i] - gm[i]) / (2.0 * step);
+        }
+    }
+    for i in 0..k {
+        for j in 0..i {
+            let s = 0.5 * (h[i * k + j] + h[j * k + i]);
+            h[i * k + j] = s;
+            h[j * k + i] = s;
+        }
+    }
+    h
+}
+
+/// Sample covariance (divisor n − 1, as `numpy.cov`) of the rows of the n×k matrix `s`.
+pub(crate) fn sample_covariance(s: &[f64], n: usize, k: usize) -> Vec<f64> {
+    let mut mean = vec![0.0; k];
+    for row in s.chunks_exact(k) {
+        for (m, v) in mean.iter_mut().zip(row) {
+            *m += v;
+        }
+    }
+    for m in &mut mean {
+        *m /= n as f64;
+    }
+    let mut c = vec![0.0; k * k];
+    for row in s.chunks_exact(k) {
+        for i in 0..k {
+            let di = row[i] - mean[i];
+            for j in i..k {
+                c[i * k + j] += di * (row[j] - mean[j]);
+            }
+        }
+    }
+    let d = (n.max(2) - 1) as f64;
+    for i in 0..k {
+        for j in i..k {
+            c[i * k + j] /= d;
+            c[j * k + i] = c[i * k + j];
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inverse_times_matrix_is_identity() {
+        let a = [4.0, 1.0, 0.5, 1.0, 3.0, 0.2, 0.5, 0.2, 2.0];
+        let inv = invert(&a, 3, "test").unwrap();
+        let id = matmul(&a, &inv, 3);
+        for i in 0..3 {
+            for j in 0..3 {
+                let want = if i == j { 1.0 } else { 0.0 };
+                assert!((id[i * 3 + j] - want).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn singular_matrix_is_an_error_not_a_panic() {
+        assert!(invert(&[1.0, 2.0, 2.0, 4.0], 2, "test").is_err());
+        assert!(invert(&[f64::NAN, 0.0, 0.0, 1.0], 2, "test").is_err());
+    }
+
+    #[test]
+    fn hessian_of_a_quadratic_is_exact() {
+        // f = x0² + 3 x0 x1 + 2 x1², gradient (2x0 + 3x1, 3x0 + 4x1)
+        let h = hessian_from_gradient(&[0.3, -0.7], |x, g| {
+            g[0] = 2.0 * x[0] + 3.0 * x[1];
+            g[1] = 3.0 * x[0] + 4.0 * x[1];
+        });
+        for (got, want) in h.iter().zip([2.0, 3.0, 3.0, 4.0]) {
+            assert!((got - want).abs() < 1e-8);
+        }
+    }
+}
