@@ -541,7 +541,9 @@ impl GarchModel {
         let n = y.len();
         let (mu0, data) = self.prepare(y);
         let target = y.iter().map(|v| (v - mu0) * (v - mu0)).sum::<f64>() / n as f64;
-        if !(target > 0.0) {
+        let raw_square = y.iter().map(|v| v * v).sum::<f64>() / n as f64;
+        // A series that does not vary (relative to its level) has no GARCH likelihood maximum.
+        if !(target > 1e-20 * raw_square) || target == 0.0 {
             return Err(Error::InvalidParameter {
                 name: "mean squared residual",
                 value: target,
