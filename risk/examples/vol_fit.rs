@@ -57,6 +57,7 @@ fn run() -> Result<String, String> {
         "fit_s": fit_s,
         "forecast": forecast,
         "iterations": fit.iterations,
+        "evaluations": fit.evaluations,
         "converged": fit.converged,
     });
     Ok(out.to_string())

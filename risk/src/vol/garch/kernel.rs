@@ -25,6 +25,11 @@ pub(crate) struct Data<'a> {
     pub(crate) y: &'a [f64],
     pub(crate) backcast: f64,
     pub(crate) bounds: VarianceBounds,
+    /// μ is estimated (otherwise its derivative is not computed).
+    pub(crate) mu_free: bool,
+    /// γ is in the model (otherwise the asymmetric term and its derivative are skipped, and
+    /// θ's γ must be 0).
+    pub(crate) gjr: bool,
 }
 
 /// Optional per-observation outputs of [`loglik`].
@@ -44,14 +49,27 @@ pub(crate) fn loglik(
     grad: Option<&mut Theta>,
     out: Outputs<'_>,
 ) -> f64 {
-    match grad {
-        Some(g) => pass::<true>(data, th, g, out),
-        None => pass::<false>(data, th, &mut [0.0; 5], out),
+    let mut scratch = [0.0; 5];
+    match (grad, data.mu_free, data.gjr) {
+        (Some(g), false, false) => pass::<true, false, false>(data, th, g, out),
+        (Some(g), false, true) => pass::<true, false, true>(data, th, g, out),
+        (Some(g), true, false) => pass::<true, true, false>(data, th, g, out),
+        (Some(g), true, true) => pass::<true, true, true>(data, th, g, out),
+        (None, _, false) => pass::<false, false, false>(data, th, &mut scratch, out),
+        (None, _, true) => pass::<false, false, true>(data, th, &mut scratch, out),
     }
 }
 
+/// Whether the derivative with respect to θⱼ is tracked in this instantiation.
 #[inline(always)]
-fn pass<const GRAD: bool>(
+const fn tracked(j: usize, mu_free: bool, gjr: bool) -> bool {
+    (j != MU || mu_free) && (j != GAMMA || gjr)
+}
+
+/// One pass; `MU_FREE` and `GJR` only prune work (derivatives of fixed parameters, the
+/// asymmetric term of a symmetric model), they never change a tracked quantity.
+#[inline(always)]
+fn pass<const GRAD: bool, const MU_FREE: bool, const GJR: bool>(
     data: &Data<'_>,
     th: &Theta,
     grad: &mut Theta,
@@ -65,6 +83,13 @@ fn pass<const GRAD: bool>(
     let mut ds = [0.0; 5]; // ∂σ²ₜ/∂θ
     let mut s2_prev = 0.0;
     let mut e_prev = 0.0;
+    // Σ ln σ²ₜ is accumulated as ln(Π σ²ₜ): the running product is renormalised to [1, 2)
+    // after every factor, its binary exponents summed exactly, so one `ln` serves the whole
+    // series instead of one per observation (σ²ₜ > 0 is normal: it is at least the lower bound).
+    let per_obs = out.contributions.is_some();
+    let mut log_mantissa = 1.0_f64;
+    let mut log_exponent: i64 = 0;
+    let mut sum_z2 = 0.0;
     for (t, &yt) in data.y.iter().enumerate() {
         let mut draw = [0.0; 5];
         let raw = if t == 0 {
@@ -74,16 +99,15 @@ fn pass<const GRAD: bool>(
             omega + (alpha + 0.5 * gamma + beta) * bc
         } else {
             let e2 = e_prev * e_prev;
-            let neg = if e_prev < 0.0 { 1.0 } else { 0.0 };
-            let arch_coef = alpha + gamma * neg;
+            let neg = if GJR && e_prev < 0.0 { 1.0 } else { 0.0 };
+            let arch_coef = if GJR { alpha + gamma * neg } else { alpha };
             if GRAD {
-                draw = [
-                    -2.0 * arch_coef * e_prev + beta * ds[MU],
-                    1.0 + beta * ds[OMEGA],
-                    e2 + beta * ds[ALPHA],
-                    neg * e2 + beta * ds[GAMMA],
-                    s2_prev + beta * ds[BETA],
-                ];
+                let direct = [-2.0 * arch_coef * e_prev, 1.0, e2, neg * e2, s2_prev];
+                for j in 0..5 {
+                    if tracked(j, MU_FREE, GJR) {
+                        draw[j] = direct[j] + beta * ds[j];
+                    }
+                }
             }
             omega + arch_coef * e2 + beta * s2_prev
         };
@@ -117,20 +141,31 @@ fn pass<const GRAD: bool>(
         let e = yt - mu;
         let inv = 1.0 / s2;
         let z2 = e * e * inv;
-        let lt = -0.5 * (LN_2PI + s2.ln() + z2);
-        total += lt;
+        if per_obs {
+            let lt = -0.5 * (LN_2PI + s2.ln() + z2);
+            total += lt;
+            if let Some(c) = out.contributions.as_deref_mut() {
+                c[t] = lt;
+            }
+        } else {
+            sum_z2 += z2;
+            let (m, x) = split_exponent(log_mantissa * s2);
+            log_mantissa = m;
+            log_exponent += x;
+        }
         if let Some(s) = out.sigma2.as_deref_mut() {
             s[t] = s2;
-        }
-        if let Some(c) = out.contributions.as_deref_mut() {
-            c[t] = lt;
         }
         if GRAD {
             let w = -0.5 * inv * (1.0 - z2);
             for j in 0..5 {
-                g[j] += w * ds[j];
+                if tracked(j, MU_FREE, GJR) {
+                    g[j] += w * ds[j];
+                }
             }
-            g[MU] += e * inv;
+            if MU_FREE {
+                g[MU] += e * inv;
+            }
         }
         s2_prev = s2;
         e_prev = e;
@@ -138,7 +173,87 @@ fn pass<const GRAD: bool>(
     if GRAD {
         *grad = g;
     }
+    if !per_obs {
+        let n = data.y.len() as f64;
+        let sum_ln = log_mantissa.ln() + log_exponent as f64 * std::f64::consts::LN_2;
+        total = -0.5 * (n * LN_2PI + sum_ln + sum_z2);
+    }
     total
+}
+
+/// Log-likelihoods of several parameter vectors (no gradient), four at a time in lockstep so
+/// that the independent recursions overlap: used to score `arch`'s starting-value grid.
+pub(crate) fn loglik_many(data: &Data<'_>, ths: &[Theta]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(ths.len());
+    for chunk in ths.chunks(LANES) {
+        let mut lanes = [chunk[0]; LANES];
+        lanes[..chunk.len()].copy_from_slice(chunk);
+        out.extend_from_slice(&lanes_pass(data, &lanes)[..chunk.len()]);
+    }
+    out
+}
+
+const LANES: usize = 4;
+
+fn lanes_pass(data: &Data<'_>, th: &[Theta; LANES]) -> [f64; LANES] {
+    let bc = data.backcast;
+    let (lower, upper) = (&data.bounds.lower, &data.bounds.upper);
+    let mut s2 = [0.0; LANES];
+    let mut e_prev = [0.0; LANES];
+    let mut mant = [1.0; LANES];
+    let mut expo = [0_i64; LANES];
+    let mut sum_z2 = [0.0; LANES];
+    for (t, &yt) in data.y.iter().enumerate() {
+        let (lo, hi) = (lower[t], upper[t]);
+        for l in 0..LANES {
+            let [mu, omega, alpha, gamma, beta] = th[l];
+            let raw = if t == 0 {
+                omega + (alpha + 0.5 * gamma + beta) * bc
+            } else {
+                let neg = if e_prev[l] < 0.0 { gamma } else { 0.0 };
+                omega + (alpha + neg) * e_prev[l] * e_prev[l] + beta * s2[l]
+            };
+            s2[l] = if raw < lo {
+                lo
+            } else if raw > hi {
+                if raw.is_infinite() {
+                    hi + 1000.0
+                } else {
+                    hi + (raw / hi).ln()
+                }
+            } else {
+                raw
+            };
+            let e = yt - mu;
+            sum_z2[l] += e * e / s2[l];
+            let (m, x) = split_exponent(mant[l] * s2[l]);
+            mant[l] = m;
+            expo[l] += x;
+            e_prev[l] = e;
+        }
+    }
+    let n = data.y.len() as f64;
+    let mut out = [0.0; LANES];
+    for l in 0..LANES {
+        let sum_ln = mant[l].ln() + expo[l] as f64 * std::f64::consts::LN_2;
+        out[l] = -0.5 * (n * LN_2PI + sum_ln + sum_z2[l]);
+    }
+    out
+}
+
+/// x = m·2ᵏ with m ∈ [1, 2), for finite positive normal x; anything else (NaN, ±inf, zero,
+/// subnormal) is returned unchanged with k = 0 so that it propagates into the final `ln`.
+#[inline(always)]
+fn split_exponent(x: f64) -> (f64, i64) {
+    const MANTISSA: u64 = (1 << 52) - 1;
+    const ONE_EXP: u64 = 1023 << 52;
+    let bits = x.to_bits();
+    let biased = (bits >> 52) as i64; // sign bit is 0 for x > 0
+    if biased > 0 && biased < 0x7ff {
+        (f64::from_bits((bits & MANTISSA) | ONE_EXP), biased - 1023)
+    } else {
+        (x, 0)
+    }
 }
 
 /// The unconstrained coordinates u ↦ θ used by the optimiser.
@@ -285,6 +400,58 @@ mod tests {
             y,
             backcast: backcast(y),
             bounds: VarianceBounds::new(y),
+            mu_free: true,
+            gjr: true,
+        }
+    }
+
+    #[test]
+    fn product_form_of_the_log_sum_matches_per_observation_logs() {
+        let y = series();
+        let d = data(&y);
+        let th = [0.05, 0.1, 0.08, 0.06, 0.8];
+        let mut c = vec![0.0; y.len()];
+        let fast = loglik(&d, &th, None, Outputs::default());
+        let slow_total = loglik(
+            &d,
+            &th,
+            None,
+            Outputs {
+                sigma2: None,
+                contributions: Some(&mut c),
+            },
+        );
+        let sum: f64 = c.iter().sum();
+        assert!(
+            (fast - slow_total).abs() < 1e-11 * fast.abs(),
+            "{fast} vs {slow_total}"
+        );
+        assert!((sum - slow_total).abs() < 1e-11 * fast.abs());
+        assert_eq!(split_exponent(12.0), (1.5, 3));
+        assert_eq!(split_exponent(0.375), (1.5, -2));
+        assert!(split_exponent(f64::NAN).0.is_nan());
+    }
+
+    #[test]
+    fn lockstep_grid_scores_match_single_passes() {
+        let y = series();
+        let d = data(&y);
+        let ths: Vec<Theta> = (0..7)
+            .map(|i| {
+                [
+                    0.01 * i as f64,
+                    0.05 + 0.01 * i as f64,
+                    0.05,
+                    0.02 * i as f64,
+                    0.8,
+                ]
+            })
+            .collect();
+        let many = loglik_many(&d, &ths);
+        assert_eq!(many.len(), 7);
+        for (th, got) in ths.iter().zip(&many) {
+            let want = loglik(&d, th, None, Outputs::default());
+            assert!((got - want).abs() < 1e-10 * want.abs(), "{got} vs {want}");
         }
     }
 

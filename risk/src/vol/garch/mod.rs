@@ -28,8 +28,10 @@
 //!   Note that, like `arch`, GJR allows γ < 0 as long as α + γ ≥ 0.
 //! - **Starting values**: `arch`'s grid — α ∈ {0.01, 0.05, 0.1, 0.2}, γ ∈ {0.01, 0.05, 0.1, 0.2}
 //!   (GJR only), persistence α + γ/2 + β ∈ {0.5, 0.7, 0.9, 0.98}, β = persistence − α − γ/2,
-//!   ω = (1 − persistence)·mean(ε̂²), μ = ȳ — each scored by the likelihood; the best
-//!   [`FitOptions::starts`] points start the optimiser and the best optimum wins.
+//!   ω = (1 − persistence)·mean(ε̂²), μ = ȳ — each scored by the likelihood. The optimiser
+//!   starts from the best point, like `arch`, and restarts from the next best ones (up to
+//!   [`FitOptions::starts`]) when a run does not converge; [`FitOptions::exhaustive`] runs them
+//!   all and keeps the highest likelihood.
 //! - **Optimiser** (ours, not `arch`'s SLSQP): BFGS with a strong-Wolfe line search on an
 //!   unconstrained reparameterisation of the same region (ω = v·e^{u}, persistence =
 //!   logistic(u), shares by softmax), analytic gradient. Deterministic: no randomness at all.
@@ -73,7 +75,7 @@ use crate::error::{Error, Result, check_finite, check_len};
 use crate::vol::linalg::{hessian_from_gradient, invert, matmul, sample_covariance};
 use crate::vol::optim::{self, Settings};
 use crate::vol::{VarianceBounds, backcast};
-use kernel::{ALPHA, BETA, Data, GAMMA, MU, OMEGA, Outputs, Reparam, Theta, loglik};
+use kernel::{ALPHA, BETA, Data, GAMMA, MU, OMEGA, Outputs, Reparam, Theta, loglik, loglik_many};
 
 /// The conditional mean of the returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -147,8 +149,13 @@ impl GarchParams {
 /// Optimiser settings for [`GarchModel::fit_with`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitOptions {
-    /// How many of the best grid starting points to optimise from (≥ 1). Default 2.
+    /// How many of the best grid starting points may be used (≥ 1). The optimiser starts
+    /// from the best; the next one is tried only if that run did not converge (unless
+    /// `exhaustive`). Default 3.
     pub starts: usize,
+    /// Optimise from all `starts` points and keep the highest likelihood, even when the first
+    /// run converged. Default false (`arch` also optimises from its best grid point only).
+    pub exhaustive: bool,
     /// BFGS iteration cap per start. Default 500.
     pub max_iter: usize,
     /// Convergence: largest |gradient| of −ℓ/n in the unconstrained coordinates. Default 1e-8.
@@ -160,7 +167,8 @@ pub struct FitOptions {
 impl Default for FitOptions {
     fn default() -> Self {
         Self {
-            starts: 2,
+            starts: 3,
+            exhaustive: false,
             max_iter: 500,
             gtol: 1e-8,
             std_errors: true,
@@ -410,6 +418,8 @@ impl GarchModel {
             y,
             backcast: backcast(&resid),
             bounds: VarianceBounds::new(&resid),
+            mu_free: self.mean == MeanModel::Constant,
+            gjr: self.process == VolatilityProcess::GjrGarch,
         };
         (mu0, data)
     }
@@ -562,21 +572,22 @@ impl GarchModel {
             VolatilityProcess::Garch => &[0.0],
             VolatilityProcess::GjrGarch => &grid,
         };
-        let mut starts: Vec<(f64, Theta)> = Vec::with_capacity(64);
+        let mut points: Vec<Theta> = Vec::with_capacity(64);
         for &alpha in &grid {
             for &gamma in gammas {
                 for persistence in [0.5, 0.7, 0.9, 0.98] {
-                    let th = [
+                    points.push([
                         mu0,
                         (1.0 - persistence) * target,
                         alpha,
                         gamma,
                         persistence - alpha - 0.5 * gamma,
-                    ];
-                    starts.push((loglik(&data, &th, None, Outputs::default()), th));
+                    ]);
                 }
             }
         }
+        let scores = loglik_many(&data, &points);
+        let mut starts: Vec<(f64, Theta)> = scores.into_iter().zip(points).collect();
         starts.sort_by(|a, b| b.0.total_cmp(&a.0)); // stable: ties keep arch's grid order
         let scale = 1.0 / n as f64;
         let mut objective = |u: &[f64], g: &mut [f64]| -> f64 {
@@ -599,8 +610,12 @@ impl GarchModel {
                 continue;
             };
             evaluations += m.evaluations;
+            let done = m.converged && !opts.exhaustive;
             if best.as_ref().is_none_or(|b| m.f < b.f) {
                 best = Some(m);
+            }
+            if done {
+                break;
             }
         }
         let Some(best) = best else {
