@@ -62,15 +62,16 @@ pub(crate) fn matmul(a: &[f64], b: &[f64], k: usize) -> Vec<f64> {
     c
 }
 
-/// Step for central differences at x: ε^{1/3}·max(|x|, 0.1), the usual choice that balances
-/// truncation and rounding error (Nocedal & Wright, 2006, §8.1), with the same floor of 0.1
-/// that `statsmodels.tools.numdiff` (used by `arch`) applies.
-pub(crate) fn central_step(x: f64) -> f64 {
-    f64::EPSILON.cbrt() * x.abs().max(0.1)
+/// Step for forward differences at x: √ε·max(|x|, 0.1) — the step `statsmodels`'
+/// `approx_fprime` (which `arch` uses for its scores) takes, balancing truncation and rounding
+/// error (Nocedal & Wright, 2006, §8.1).
+pub(crate) fn forward_step(x: f64) -> f64 {
+    f64::EPSILON.sqrt() * x.abs().max(0.1)
 }
 
-/// Hessian of a scalar function by central differences of its gradient `grad(x, g)`,
-/// symmetrised: H_ij = ½[(∂_j g_i) + (∂_i g_j)].
+/// Hessian of a scalar function by forward differences of its analytic gradient `grad(x, g)`,
+/// symmetrised: H_ij = ½[(g_i(x + h_j e_j) − g_i(x))/h_j + (g_j(x + h_i e_i) − g_j(x))/h_i].
+/// k + 1 gradient evaluations.
 pub(crate) fn hessian_from_gradient(
     x: &[f64],
     mut grad: impl FnMut(&[f64], &mut [f64]),
@@ -78,16 +79,15 @@ pub(crate) fn hessian_from_gradient(
     let k = x.len();
     let mut h = vec![0.0; k * k];
     let mut xp = x.to_vec();
-    let (mut gp, mut gm) = (vec![0.0; k], vec![0.0; k]);
+    let (mut g0, mut gp) = (vec![0.0; k], vec![0.0; k]);
+    grad(x, &mut g0);
     for j in 0..k {
-        let step = central_step(x[j]);
+        let step = forward_step(x[j]);
         xp[j] = x[j] + step;
         grad(&xp, &mut gp);
-        xp[j] = x[j] - step;
-        grad(&xp, &mut gm);
         xp[j] = x[j];
         for i in 0..k {
-            h[i * k + j] = (gp[i] - gm[i]) / (2.0 * step);
+            h[i * k + j] = (gp[i] - g0[i]) / step;
         }
     }
     for i in 0..k {
@@ -100,31 +100,39 @@ pub(crate) fn hessian_from_gradient(
     h
 }
 
-/// Sample covariance (divisor n − 1, as `numpy.cov`) of the rows of the n×k matrix `s`.
+/// Sample covariance (divisor n − 1, as `numpy.cov`) of the rows of the n×k matrix `s`,
+/// k ≤ 5.
 pub(crate) fn sample_covariance(s: &[f64], n: usize, k: usize) -> Vec<f64> {
-    let mut mean = vec![0.0; k];
+    assert!(
+        k <= 5,
+        "sample_covariance is for at most 5 columns, got {k}"
+    );
+    let mut mean = [0.0; 5];
     for row in s.chunks_exact(k) {
-        for (m, v) in mean.iter_mut().zip(row) {
-            *m += v;
+        for i in 0..k {
+            mean[i] += row[i];
         }
     }
     for m in &mut mean {
         *m /= n as f64;
     }
-    let mut c = vec![0.0; k * k];
+    let mut acc = [[0.0; 5]; 5];
     for row in s.chunks_exact(k) {
+        let mut d = [0.0; 5];
         for i in 0..k {
-            let di = row[i] - mean[i];
-            for j in i..k {
-                c[i * k + j] += di * (row[j] - mean[j]);
+            d[i] = row[i] - mean[i];
+        }
+        for i in 0..k {
+            for j in 0..5 {
+                acc[i][j] += d[i] * d[j];
             }
         }
     }
-    let d = (n.max(2) - 1) as f64;
+    let div = (n.max(2) - 1) as f64;
+    let mut c = vec![0.0; k * k];
     for i in 0..k {
-        for j in i..k {
-            c[i * k + j] /= d;
-            c[j * k + i] = c[i * k + j];
+        for j in 0..k {
+            c[i * k + j] = acc[i][j] / div;
         }
     }
     c
@@ -154,6 +162,13 @@ mod tests {
     }
 
     #[test]
+    fn sample_covariance_uses_n_minus_one() {
+        // Rows (1, 2), (3, 6), (5, 10): var = 4, 16, cov = 8.
+        let c = sample_covariance(&[1.0, 2.0, 3.0, 6.0, 5.0, 10.0], 3, 2);
+        assert_eq!(c, vec![4.0, 8.0, 8.0, 16.0]);
+    }
+
+    #[test]
     fn hessian_of_a_quadratic_is_exact() {
         // f = x0² + 3 x0 x1 + 2 x1², gradient (2x0 + 3x1, 3x0 + 4x1)
         let h = hessian_from_gradient(&[0.3, -0.7], |x, g| {
@@ -161,7 +176,7 @@ mod tests {
             g[1] = 3.0 * x[0] + 4.0 * x[1];
         });
         for (got, want) in h.iter().zip([2.0, 3.0, 3.0, 4.0]) {
-            assert!((got - want).abs() < 1e-8);
+            assert!((got - want).abs() < 1e-6, "{got} vs {want}");
         }
     }
 }

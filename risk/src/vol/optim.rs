@@ -16,6 +16,10 @@ pub(crate) struct Settings {
     pub(crate) max_iter: usize,
     /// Largest move of any coordinate in one line search.
     pub(crate) max_step: f64,
+    /// Start from the inverse of a forward-difference Hessian at x₀ (m extra gradient
+    /// evaluations) instead of the identity, when that Hessian is positive definite: BFGS
+    /// then begins with Newton steps and needs far fewer iterations on smooth problems.
+    pub(crate) initial_hessian: bool,
 }
 
 /// What the minimiser found.
@@ -64,6 +68,12 @@ pub(crate) fn minimise(
     }
     let mut h = identity(m);
     let mut fresh = true; // h is still a (scaled) identity
+    if s.initial_hessian {
+        if let Some(inv) = inverse_fd_hessian(fg, &x, &g, &mut evaluations) {
+            h = inv;
+            fresh = false;
+        }
+    }
     let mut resets = 0;
     let mut iterations = 0;
     let mut converged = max_abs(&g) <= s.gtol;
@@ -121,6 +131,78 @@ pub(crate) fn minimise(
         evaluations,
         converged,
     })
+}
+
+/// Inverse of the symmetrised forward-difference Hessian (gᵢ(x + hⱼeⱼ) − gᵢ(x))/hⱼ at `x`,
+/// if it is positive definite (checked by a Cholesky factorisation).
+fn inverse_fd_hessian(
+    fg: &mut impl FnMut(&[f64], &mut [f64]) -> f64,
+    x: &[f64],
+    g: &[f64],
+    evaluations: &mut usize,
+) -> Option<Vec<f64>> {
+    let m = x.len();
+    let mut hess = vec![0.0; m * m];
+    let mut xp = x.to_vec();
+    let mut gp = vec![0.0; m];
+    for j in 0..m {
+        let step = 1e-6 * x[j].abs().max(1.0);
+        xp[j] = x[j] + step;
+        *evaluations += 1;
+        let f = fg(&xp, &mut gp);
+        xp[j] = x[j];
+        if !f.is_finite() {
+            return None;
+        }
+        for i in 0..m {
+            hess[i * m + j] = (gp[i] - g[i]) / step;
+        }
+    }
+    for i in 0..m {
+        for j in 0..i {
+            let v = 0.5 * (hess[i * m + j] + hess[j * m + i]);
+            hess[i * m + j] = v;
+            hess[j * m + i] = v;
+        }
+    }
+    // Cholesky L·Lᵀ = H; fails unless H is (numerically) positive definite.
+    let mut l = vec![0.0; m * m];
+    for i in 0..m {
+        for j in 0..=i {
+            let mut v = hess[i * m + j];
+            for p in 0..j {
+                v -= l[i * m + p] * l[j * m + p];
+            }
+            if i == j {
+                if !(v > 1e-12 * hess[i * m + i].abs()) || !v.is_finite() {
+                    return None;
+                }
+                l[i * m + i] = v.sqrt();
+            } else {
+                l[i * m + j] = v / l[j * m + j];
+            }
+        }
+    }
+    // H⁻¹ = L⁻ᵀ L⁻¹: solve column by column.
+    let mut inv = vec![0.0; m * m];
+    for c in 0..m {
+        let mut z = vec![0.0; m];
+        for i in 0..m {
+            let mut v = if i == c { 1.0 } else { 0.0 };
+            for p in 0..i {
+                v -= l[i * m + p] * z[p];
+            }
+            z[i] = v / l[i * m + i];
+        }
+        for i in (0..m).rev() {
+            let mut v = z[i];
+            for p in i + 1..m {
+                v -= l[p * m + i] * inv[p * m + c];
+            }
+            inv[i * m + c] = v / l[i * m + i];
+        }
+    }
+    Some(inv)
 }
 
 fn identity(m: usize) -> Vec<f64> {
@@ -281,13 +363,20 @@ mod tests {
             gtol: 1e-9,
             max_iter: 500,
             max_step: 10.0,
+            initial_hessian: false,
         };
-        let m = minimise(&mut fg, &[-1.2, 1.0], s).unwrap();
-        assert!(m.converged, "{m:?}");
-        assert!(
-            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
-            "{m:?}"
-        );
+        for initial_hessian in [false, true] {
+            let s = Settings {
+                initial_hessian,
+                ..s
+            };
+            let m = minimise(&mut fg, &[-1.2, 1.0], s).unwrap();
+            assert!(m.converged, "{m:?}");
+            assert!(
+                (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+                "{m:?}"
+            );
+        }
     }
 
     #[test]
@@ -297,6 +386,7 @@ mod tests {
             gtol: 1e-9,
             max_iter: 10,
             max_step: 1.0,
+            initial_hessian: true,
         };
         assert!(minimise(&mut fg, &[0.0], s).is_none());
     }

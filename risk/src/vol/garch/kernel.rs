@@ -213,17 +213,7 @@ fn lanes_pass(data: &Data<'_>, th: &[Theta; LANES]) -> [f64; LANES] {
                 let neg = if e_prev[l] < 0.0 { gamma } else { 0.0 };
                 omega + (alpha + neg) * e_prev[l] * e_prev[l] + beta * s2[l]
             };
-            s2[l] = if raw < lo {
-                lo
-            } else if raw > hi {
-                if raw.is_infinite() {
-                    hi + 1000.0
-                } else {
-                    hi + (raw / hi).ln()
-                }
-            } else {
-                raw
-            };
+            s2[l] = bounded(raw, lo, hi);
             let e = yt - mu;
             sum_z2[l] += e * e / s2[l];
             let (m, x) = split_exponent(mant[l] * s2[l]);
@@ -239,6 +229,90 @@ fn lanes_pass(data: &Data<'_>, th: &[Theta; LANES]) -> [f64; LANES] {
         out[l] = -0.5 * (n * LN_2PI + sum_ln + sum_z2[l]);
     }
     out
+}
+
+/// `arch`'s `bounds_check` on one raw variance.
+#[inline(always)]
+fn bounded(raw: f64, lo: f64, hi: f64) -> f64 {
+    if raw < lo {
+        lo
+    } else if raw > hi {
+        if raw.is_infinite() {
+            hi + 1000.0
+        } else {
+            hi + (raw / hi).ln()
+        }
+    } else {
+        raw
+    }
+}
+
+/// ln(1 + d): Taylor series (8 terms, truncation < d⁹/9) for |d| < 0.01, else `ln_1p`.
+#[inline(always)]
+fn ln_1p_small(d: f64) -> f64 {
+    if d.abs() < 0.01 {
+        let mut acc = -1.0 / 8.0;
+        for k in (1..8).rev() {
+            let c = if k % 2 == 1 { 1.0 } else { -1.0 } / k as f64;
+            acc = c + d * acc;
+        }
+        d * acc
+    } else {
+        d.ln_1p()
+    }
+}
+
+/// Forward-difference scores sₜᵢ = (ℓₜ(θ⁺ᵢ) − ℓₜ(θ)) / hᵢ, θ⁺ᵢ = `plus[i]`, written
+/// row-major n×k into `scores` (k = `plus.len()` ≤ 5): the base and all k shifted recursions
+/// run in one pass. The difference is formed directly as
+/// ℓ⁺ − ℓ = −½[ln(σ²⁺/σ²) + e⁺²/σ²⁺ − e²/σ²] with ln(σ²⁺/σ²) = ln(1 + d), d = (σ²⁺ − σ²)/σ²:
+/// the same finite difference as subtracting two log-likelihoods, without the cancellation and
+/// without an `ln` call per term.
+pub(crate) fn forward_scores(
+    data: &Data<'_>,
+    base: &Theta,
+    plus: &[Theta],
+    steps: &[f64],
+    scores: &mut [f64],
+) {
+    let k = plus.len();
+    debug_assert!(k <= 5 && steps.len() == k);
+    debug_assert_eq!(scores.len(), data.y.len() * k);
+    let bc = data.backcast;
+    let (lower, upper) = (&data.bounds.lower, &data.bounds.upper);
+    // Lane 0 is the base point, lanes 1..=k the shifted ones.
+    let mut th = [*base; 6];
+    th[1..=k].copy_from_slice(plus);
+    let mut inv_h = [0.0; 6];
+    for i in 0..k {
+        inv_h[i + 1] = 1.0 / steps[i];
+    }
+    let mut s2 = [0.0; 6];
+    let mut e_prev = [0.0; 6];
+    for (t, (&yt, row)) in data.y.iter().zip(scores.chunks_exact_mut(k)).enumerate() {
+        let (lo, hi) = (lower[t], upper[t]);
+        let mut e = [0.0; 6];
+        for l in 0..=k {
+            let [mu, omega, alpha, gamma, beta] = th[l];
+            let raw = if t == 0 {
+                omega + (alpha + 0.5 * gamma + beta) * bc
+            } else {
+                let ep = e_prev[l];
+                let neg = if ep < 0.0 { gamma } else { 0.0 };
+                omega + (alpha + neg) * ep * ep + beta * s2[l]
+            };
+            s2[l] = bounded(raw, lo, hi);
+            e[l] = yt - mu;
+            e_prev[l] = e[l];
+        }
+        let inv0 = 1.0 / s2[0];
+        let z0 = e[0] * e[0] * inv0;
+        for l in 1..=k {
+            let inv = 1.0 / s2[l];
+            let diff = -0.5 * (ln_1p_small((s2[l] - s2[0]) * inv0) + e[l] * e[l] * inv - z0);
+            row[l - 1] = diff * inv_h[l];
+        }
+    }
 }
 
 /// x = m·2ᵏ with m ∈ [1, 2), for finite positive normal x; anything else (NaN, ±inf, zero,
@@ -453,6 +527,43 @@ mod tests {
             let want = loglik(&d, th, None, Outputs::default());
             assert!((got - want).abs() < 1e-10 * want.abs(), "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn one_pass_scores_equal_differences_of_contributions() {
+        let y = series();
+        let d = data(&y);
+        let th = [0.05, 0.1, 0.08, 0.06, 0.8];
+        let h = [1e-5, 2e-6, 3e-6, 1e-6, 5e-6];
+        let plus: Vec<Theta> = (0..5)
+            .map(|i| {
+                let mut p = th;
+                p[i] += h[i];
+                p
+            })
+            .collect();
+        let mut scores = vec![0.0; y.len() * 5];
+        forward_scores(&d, &th, &plus, &h, &mut scores);
+        let (mut cp, mut c0) = (vec![0.0; y.len()], vec![0.0; y.len()]);
+        fn out(c: &mut [f64]) -> Outputs<'_> {
+            Outputs {
+                sigma2: None,
+                contributions: Some(c),
+            }
+        }
+        loglik(&d, &th, None, out(&mut c0));
+        for i in 0..5 {
+            loglik(&d, &plus[i], None, out(&mut cp));
+            for t in 0..y.len() {
+                let want = (cp[t] - c0[t]) / h[i];
+                let got = scores[t * 5 + i];
+                let tol = 1e-6 * (1.0 + want.abs());
+                assert!((got - want).abs() < tol, "t{t} i{i}: {got} vs {want}");
+            }
+        }
+        assert!((ln_1p_small(1e-3) - 1e-3f64.ln_1p()).abs() < 1e-18);
+        assert!((ln_1p_small(-0.009) - (-0.009f64).ln_1p()).abs() < 1e-17);
+        assert!((ln_1p_small(0.5) - 0.5f64.ln_1p()).abs() < 1e-16);
     }
 
     #[test]

@@ -35,9 +35,10 @@
 //! - **Optimiser** (ours, not `arch`'s SLSQP): BFGS with a strong-Wolfe line search on an
 //!   unconstrained reparameterisation of the same region (ω = v·e^{u}, persistence =
 //!   logistic(u), shares by softmax), analytic gradient. Deterministic: no randomness at all.
-//! - **Standard errors**: Hessian H of −ℓ by central differences of the analytic gradient;
-//!   scores sₜ = ∂ℓₜ/∂θ by central differences of the per-observation log-likelihood; both
-//!   with steps ε^{1/3}·max(|θᵢ|, 0.1). *Classic*: H⁻¹. *Robust* (Bollerslev & Wooldridge,
+//! - **Standard errors**: Hessian H of −ℓ by forward differences of the analytic gradient
+//!   (symmetrised); scores sₜ = ∂ℓₜ/∂θ by forward differences of the per-observation
+//!   log-likelihood, as `arch` does (`statsmodels`' `approx_fprime`); both with steps
+//!   √ε·max(|θᵢ|, 0.1). *Classic*: H⁻¹. *Robust* (Bollerslev & Wooldridge,
 //!   1992; `arch`'s default `cov_type="robust"`): n·H⁻¹·Ĉ·H⁻¹, with Ĉ the sample covariance
 //!   of the scores (divisor n − 1, as `numpy.cov`).
 //! - **Forecasts** (analytic, [`GarchFit::forecast`]): σ²_{T+1} = ω + (α + γ·1[ε_T<0])·ε²_T +
@@ -72,10 +73,13 @@ mod simulate;
 pub use simulate::Simulated;
 
 use crate::error::{Error, Result, check_finite, check_len};
-use crate::vol::linalg::{hessian_from_gradient, invert, matmul, sample_covariance};
+use crate::vol::linalg::{forward_step, hessian_from_gradient, invert, matmul, sample_covariance};
 use crate::vol::optim::{self, Settings};
 use crate::vol::{VarianceBounds, backcast};
-use kernel::{ALPHA, BETA, Data, GAMMA, MU, OMEGA, Outputs, Reparam, Theta, loglik, loglik_many};
+use kernel::{
+    ALPHA, BETA, Data, GAMMA, MU, OMEGA, Outputs, Reparam, Theta, forward_scores, loglik,
+    loglik_many,
+};
 
 /// The conditional mean of the returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -479,7 +483,7 @@ impl GarchModel {
             t
         };
         let x0: Vec<f64> = idx.iter().map(|&j| th[j]).collect();
-        // Hessian of −ℓ by central differences of the analytic gradient.
+        // Hessian of −ℓ by forward differences of the analytic gradient.
         let hess = hessian_from_gradient(&x0, |x, g| {
             let mut gf = [0.0; 5];
             loglik(data, &full(x), Some(&mut gf), Outputs::default());
@@ -488,25 +492,17 @@ impl GarchModel {
             }
         });
         let classic = invert(&hess, k, "Hessian of the log-likelihood")?;
-        // Scores ∂ℓₜ/∂θ by central differences of the per-observation log-likelihood.
+        // Scores ∂ℓₜ/∂θ by forward differences of the per-observation log-likelihood.
+        let steps: Vec<f64> = x0.iter().map(|&v| forward_step(v)).collect();
+        let plus: Vec<Theta> = (0..k)
+            .map(|i| {
+                let mut x = x0.clone();
+                x[i] += steps[i];
+                full(&x)
+            })
+            .collect();
         let mut scores = vec![0.0; n * k];
-        let (mut cp, mut cm) = (vec![0.0; n], vec![0.0; n]);
-        let mut x = x0.clone();
-        for i in 0..k {
-            let h = crate::vol::linalg::central_step(x0[i]);
-            for (xi, c) in [(x0[i] + h, &mut cp), (x0[i] - h, &mut cm)] {
-                x[i] = xi;
-                let out = Outputs {
-                    sigma2: None,
-                    contributions: Some(c),
-                };
-                loglik(data, &full(&x), None, out);
-            }
-            x[i] = x0[i];
-            for t in 0..n {
-                scores[t * k + i] = (cp[t] - cm[t]) / (2.0 * h);
-            }
-        }
+        forward_scores(data, th, &plus, &steps, &mut scores);
         let meat = sample_covariance(&scores, n, k);
         let mut robust = matmul(&matmul(&classic, &meat, k), &classic, k);
         robust.iter_mut().for_each(|v| *v *= n as f64);
@@ -602,6 +598,7 @@ impl GarchModel {
             gtol: opts.gtol,
             max_iter: opts.max_iter,
             max_step: 5.0,
+            initial_hessian: true,
         };
         let mut best: Option<optim::Minimum> = None;
         let mut evaluations = starts.len();
