@@ -181,54 +181,87 @@ fn pass<const GRAD: bool, const MU_FREE: bool, const GJR: bool>(
     total
 }
 
-/// Log-likelihoods of several parameter vectors (no gradient), four at a time in lockstep so
-/// that the independent recursions overlap: used to score `arch`'s starting-value grid.
+/// Log-likelihoods of several parameter vectors (no gradient): used to score `arch`'s
+/// starting-value grid. Points that share μ are evaluated [`LANES`] at a time in lockstep, so
+/// the independent recursions overlap and vectorise; anything else (or data so extreme that
+/// a variance could leave the normal floating-point range) goes through [`loglik`] one by one.
 pub(crate) fn loglik_many(data: &Data<'_>, ths: &[Theta]) -> Vec<f64> {
+    let tame = data.bounds.lower.iter().all(|&v| v >= 1e-290)
+        && data.bounds.upper.iter().all(|&v| v <= 1e290);
     let mut out = Vec::with_capacity(ths.len());
     for chunk in ths.chunks(LANES) {
-        let mut lanes = [chunk[0]; LANES];
-        lanes[..chunk.len()].copy_from_slice(chunk);
-        out.extend_from_slice(&lanes_pass(data, &lanes)[..chunk.len()]);
+        if tame && chunk.iter().all(|th| th[MU] == chunk[0][MU]) {
+            let mut lanes = [chunk[0]; LANES];
+            lanes[..chunk.len()].copy_from_slice(chunk);
+            out.extend_from_slice(&lanes_pass(data, &lanes)[..chunk.len()]);
+        } else {
+            out.extend(
+                chunk
+                    .iter()
+                    .map(|th| loglik(data, th, None, Outputs::default())),
+            );
+        }
     }
     out
 }
 
+/// Parameter vectors per lockstep pass.
 const LANES: usize = 4;
 
+/// [`LANES`] recursions sharing μ, branch-free in the common case where every raw variance is
+/// inside the bounds. The log of each variance is accumulated with [`split_exponent`]'s
+/// mantissa/exponent product, inlined without its range branch: the caller guarantees
+/// (`tame`) that bounded variances stay within [10⁻²⁹⁰, 10²⁹⁰ + 710], so every product is a
+/// normal number; a NaN parameter still yields NaN through Σ ε²/σ².
 fn lanes_pass(data: &Data<'_>, th: &[Theta; LANES]) -> [f64; LANES] {
+    const MANTISSA: u64 = (1 << 52) - 1;
+    const ONE_EXP: u64 = 1023 << 52;
     let bc = data.backcast;
+    let mu = th[0][MU];
     let (lower, upper) = (&data.bounds.lower, &data.bounds.upper);
-    let mut s2 = [0.0; LANES];
-    let mut e_prev = [0.0; LANES];
+    let omega: [f64; LANES] = std::array::from_fn(|l| th[l][OMEGA]);
+    let alpha: [f64; LANES] = std::array::from_fn(|l| th[l][ALPHA]);
+    let gamma: [f64; LANES] = std::array::from_fn(|l| th[l][GAMMA]);
+    let beta: [f64; LANES] = std::array::from_fn(|l| th[l][BETA]);
+    let mut s2: [f64; LANES] =
+        std::array::from_fn(|l| omega[l] + (alpha[l] + 0.5 * gamma[l] + beta[l]) * bc);
     let mut mant = [1.0; LANES];
     let mut expo = [0_i64; LANES];
     let mut sum_z2 = [0.0; LANES];
+    let mut e_prev = 0.0;
     for (t, &yt) in data.y.iter().enumerate() {
         let (lo, hi) = (lower[t], upper[t]);
-        for l in 0..LANES {
-            let [mu, omega, alpha, gamma, beta] = th[l];
-            let raw = if t == 0 {
-                omega + (alpha + 0.5 * gamma + beta) * bc
-            } else {
-                let neg = if e_prev[l] < 0.0 { gamma } else { 0.0 };
-                omega + (alpha + neg) * e_prev[l] * e_prev[l] + beta * s2[l]
-            };
-            s2[l] = bounded(raw, lo, hi);
-            let e = yt - mu;
-            sum_z2[l] += e * e / s2[l];
-            let (m, x) = split_exponent(mant[l] * s2[l]);
-            mant[l] = m;
-            expo[l] += x;
-            e_prev[l] = e;
+        if t > 0 {
+            let e2 = e_prev * e_prev;
+            let neg = if e_prev < 0.0 { 1.0 } else { 0.0 };
+            for l in 0..LANES {
+                s2[l] = omega[l] + (alpha[l] + gamma[l] * neg) * e2 + beta[l] * s2[l];
+            }
         }
+        let mut inside = true;
+        for v in &s2 {
+            inside &= *v >= lo && *v <= hi;
+        }
+        if !inside {
+            for v in &mut s2 {
+                *v = bounded(*v, lo, hi);
+            }
+        }
+        let e = yt - mu;
+        let e2 = e * e;
+        for l in 0..LANES {
+            sum_z2[l] += e2 / s2[l];
+            let bits = (mant[l] * s2[l]).to_bits();
+            expo[l] += (bits >> 52) as i64 - 1023;
+            mant[l] = f64::from_bits((bits & MANTISSA) | ONE_EXP);
+        }
+        e_prev = e;
     }
     let n = data.y.len() as f64;
-    let mut out = [0.0; LANES];
-    for l in 0..LANES {
+    std::array::from_fn(|l| {
         let sum_ln = mant[l].ln() + expo[l] as f64 * std::f64::consts::LN_2;
-        out[l] = -0.5 * (n * LN_2PI + sum_ln + sum_z2[l]);
-    }
-    out
+        -0.5 * (n * LN_2PI + sum_ln + sum_z2[l])
+    })
 }
 
 /// `arch`'s `bounds_check` on one raw variance.
@@ -510,19 +543,13 @@ mod tests {
     fn lockstep_grid_scores_match_single_passes() {
         let y = series();
         let d = data(&y);
-        let ths: Vec<Theta> = (0..7)
-            .map(|i| {
-                [
-                    0.01 * i as f64,
-                    0.05 + 0.01 * i as f64,
-                    0.05,
-                    0.02 * i as f64,
-                    0.8,
-                ]
-            })
+        // Seven points sharing μ (lockstep lanes), three with their own μ (one by one).
+        let mut ths: Vec<Theta> = (0..7)
+            .map(|i| [0.02, 0.05 + 0.01 * i as f64, 0.05, 0.02 * i as f64, 0.8])
             .collect();
+        ths.extend((0..3).map(|i| [0.01 * i as f64, 0.05, 0.05, 0.02, 0.8]));
         let many = loglik_many(&d, &ths);
-        assert_eq!(many.len(), 7);
+        assert_eq!(many.len(), 10);
         for (th, got) in ths.iter().zip(&many) {
             let want = loglik(&d, th, None, Outputs::default());
             assert!((got - want).abs() < 1e-10 * want.abs(), "{got} vs {want}");
