@@ -60,12 +60,6 @@ pub(crate) fn loglik(
     }
 }
 
-/// Whether the derivative with respect to θⱼ is tracked in this instantiation.
-#[inline(always)]
-const fn tracked(j: usize, mu_free: bool, gjr: bool) -> bool {
-    (j != MU || mu_free) && (j != GAMMA || gjr)
-}
-
 /// One pass; `MU_FREE` and `GJR` only prune work (derivatives of fixed parameters, the
 /// asymmetric term of a symmetric model), they never change a tracked quantity.
 #[inline(always)]
@@ -78,65 +72,59 @@ fn pass<const GRAD: bool, const MU_FREE: bool, const GJR: bool>(
     let [mu, omega, alpha, gamma, beta] = *th;
     let bc = data.backcast;
     let (lower, upper) = (&data.bounds.lower, &data.bounds.upper);
-    let mut total = 0.0;
-    let mut g = [0.0; 5];
-    let mut ds = [0.0; 5]; // ∂σ²ₜ/∂θ
-    let mut s2_prev = 0.0;
-    let mut e_prev = 0.0;
+    // The recursion's view of the previous period. Before t = 0 it is the backcast:
+    // ε²₋₁ = σ²₋₁ = b and E[1(ε₋₁ < 0)] = ½ (so σ²₀ = ω + (α + γ/2 + β)·b), and ε²₋₁ does not
+    // depend on μ.
+    let mut e2_prev = bc;
+    let mut neg_prev = 0.5;
+    let mut de2_dmu_prev = 0.0; // ∂ε²ₜ₋₁/∂μ = −2εₜ₋₁
+    let mut s2_prev = bc;
+    // ∂σ²ₜ/∂θ, one scalar per parameter so that they live in registers.
+    let (mut d_mu, mut d_om, mut d_al, mut d_ga, mut d_be) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut g_mu, mut g_om, mut g_al, mut g_ga, mut g_be) = (0.0, 0.0, 0.0, 0.0, 0.0);
     // Σ ln σ²ₜ is accumulated as ln(Π σ²ₜ): the running product is renormalised to [1, 2)
     // after every factor, its binary exponents summed exactly, so one `ln` serves the whole
     // series instead of one per observation (σ²ₜ > 0 is normal: it is at least the lower bound).
     let per_obs = out.contributions.is_some();
+    let mut total = 0.0;
     let mut log_mantissa = 1.0_f64;
     let mut log_exponent: i64 = 0;
     let mut sum_z2 = 0.0;
     for (t, &yt) in data.y.iter().enumerate() {
-        let mut draw = [0.0; 5];
-        let raw = if t == 0 {
-            if GRAD {
-                draw = [0.0, 1.0, bc, 0.5 * bc, bc];
+        let coef = if GJR { alpha + gamma * neg_prev } else { alpha };
+        let raw = omega + coef * e2_prev + beta * s2_prev;
+        if GRAD {
+            if MU_FREE {
+                d_mu = coef * de2_dmu_prev + beta * d_mu;
             }
-            omega + (alpha + 0.5 * gamma + beta) * bc
-        } else {
-            let e2 = e_prev * e_prev;
-            let neg = if GJR && e_prev < 0.0 { 1.0 } else { 0.0 };
-            let arch_coef = if GJR { alpha + gamma * neg } else { alpha };
-            if GRAD {
-                let direct = [-2.0 * arch_coef * e_prev, 1.0, e2, neg * e2, s2_prev];
-                for j in 0..5 {
-                    if tracked(j, MU_FREE, GJR) {
-                        draw[j] = direct[j] + beta * ds[j];
-                    }
-                }
+            d_om = 1.0 + beta * d_om;
+            d_al = e2_prev + beta * d_al;
+            if GJR {
+                d_ga = neg_prev * e2_prev + beta * d_ga;
             }
-            omega + arch_coef * e2 + beta * s2_prev
-        };
+            d_be = s2_prev + beta * d_be;
+        }
         // arch's bounds_check: floor at the lower bound, log-compress above the upper one.
         let (lo, hi) = (lower[t], upper[t]);
-        let s2 = if raw < lo {
-            if GRAD {
-                ds = [0.0; 5];
-            }
-            lo
-        } else if raw > hi {
-            if raw.is_infinite() {
-                if GRAD {
-                    ds = [0.0; 5];
-                }
-                hi + 1000.0
-            } else {
-                if GRAD {
-                    for j in 0..5 {
-                        ds[j] = draw[j] / raw;
-                    }
-                }
-                hi + (raw / hi).ln()
-            }
-        } else {
-            if GRAD {
-                ds = draw;
-            }
+        let s2 = if raw >= lo && raw <= hi {
             raw
+        } else {
+            let s2 = bounded(raw, lo, hi);
+            if GRAD {
+                // Floored or infinite: σ² no longer moves with θ. Compressed: chain rule of
+                // u + ln(raw/u), i.e. multiply by 1/raw.
+                let k = if raw < lo || raw.is_infinite() || raw.is_nan() {
+                    0.0
+                } else {
+                    1.0 / raw
+                };
+                d_mu *= k;
+                d_om *= k;
+                d_al *= k;
+                d_ga *= k;
+                d_be *= k;
+            }
+            s2
         };
         let e = yt - mu;
         let inv = 1.0 / s2;
@@ -157,21 +145,25 @@ fn pass<const GRAD: bool, const MU_FREE: bool, const GJR: bool>(
             s[t] = s2;
         }
         if GRAD {
+            // ∂ℓₜ/∂σ²ₜ = −½(1 − ε²/σ²)/σ²; ∂ℓₜ/∂μ also has the direct term ε/σ².
             let w = -0.5 * inv * (1.0 - z2);
-            for j in 0..5 {
-                if tracked(j, MU_FREE, GJR) {
-                    g[j] += w * ds[j];
-                }
-            }
             if MU_FREE {
-                g[MU] += e * inv;
+                g_mu += w * d_mu + e * inv;
             }
+            g_om += w * d_om;
+            g_al += w * d_al;
+            if GJR {
+                g_ga += w * d_ga;
+            }
+            g_be += w * d_be;
         }
+        e2_prev = e * e;
+        neg_prev = if e < 0.0 { 1.0 } else { 0.0 };
+        de2_dmu_prev = -2.0 * e;
         s2_prev = s2;
-        e_prev = e;
     }
     if GRAD {
-        *grad = g;
+        *grad = [g_mu, g_om, g_al, g_ga, g_be];
     }
     if !per_obs {
         let n = data.y.len() as f64;
