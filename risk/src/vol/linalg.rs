@@ -100,42 +100,60 @@ pub(crate) fn hessian_from_gradient(
     h
 }
 
-/// Sample covariance (divisor n − 1, as `numpy.cov`) of the rows of the n×k matrix `s`,
-/// k ≤ 5.
-pub(crate) fn sample_covariance(s: &[f64], n: usize, k: usize) -> Vec<f64> {
-    assert!(
-        k <= 5,
-        "sample_covariance is for at most 5 columns, got {k}"
-    );
-    let mut mean = [0.0; 5];
-    for row in s.chunks_exact(k) {
-        for i in 0..k {
-            mean[i] += row[i];
+/// Streaming sample covariance (divisor n − 1, as `numpy.cov`) of rows of up to 5 values.
+/// Sums are taken about the first row (the "shifted data" algorithm), which avoids the
+/// cancellation of the naive one-pass formula when the mean is large relative to the spread.
+#[derive(Debug, Clone)]
+pub(crate) struct RowCovariance {
+    k: usize,
+    n: usize,
+    shift: [f64; 5],
+    sum: [f64; 5],
+    cross: [[f64; 5]; 5],
+}
+
+impl RowCovariance {
+    pub(crate) fn new(k: usize) -> Self {
+        assert!(k <= 5, "RowCovariance is for at most 5 columns, got {k}");
+        Self {
+            k,
+            n: 0,
+            shift: [0.0; 5],
+            sum: [0.0; 5],
+            cross: [[0.0; 5]; 5],
         }
     }
-    for m in &mut mean {
-        *m /= n as f64;
-    }
-    let mut acc = [[0.0; 5]; 5];
-    for row in s.chunks_exact(k) {
+
+    #[inline(always)]
+    pub(crate) fn push(&mut self, row: &[f64]) {
+        if self.n == 0 {
+            self.shift[..self.k].copy_from_slice(&row[..self.k]);
+        }
+        self.n += 1;
         let mut d = [0.0; 5];
-        for i in 0..k {
-            d[i] = row[i] - mean[i];
+        for i in 0..self.k {
+            d[i] = row[i] - self.shift[i];
+            self.sum[i] += d[i];
         }
-        for i in 0..k {
+        for i in 0..5 {
             for j in 0..5 {
-                acc[i][j] += d[i] * d[j];
+                self.cross[i][j] += d[i] * d[j];
             }
         }
     }
-    let div = (n.max(2) - 1) as f64;
-    let mut c = vec![0.0; k * k];
-    for i in 0..k {
-        for j in 0..k {
-            c[i * k + j] = acc[i][j] / div;
+
+    /// Row-major k×k covariance.
+    pub(crate) fn finish(&self) -> Vec<f64> {
+        let (k, n) = (self.k, self.n as f64);
+        let div = (self.n.max(2) - 1) as f64;
+        let mut c = vec![0.0; k * k];
+        for i in 0..k {
+            for j in 0..k {
+                c[i * k + j] = (self.cross[i][j] - self.sum[i] * self.sum[j] / n) / div;
+            }
         }
+        c
     }
-    c
 }
 
 #[cfg(test)]
@@ -162,10 +180,17 @@ mod tests {
     }
 
     #[test]
-    fn sample_covariance_uses_n_minus_one() {
-        // Rows (1, 2), (3, 6), (5, 10): var = 4, 16, cov = 8.
-        let c = sample_covariance(&[1.0, 2.0, 3.0, 6.0, 5.0, 10.0], 3, 2);
-        assert_eq!(c, vec![4.0, 8.0, 8.0, 16.0]);
+    fn row_covariance_uses_n_minus_one_and_survives_a_large_mean() {
+        // Rows (1, 2), (3, 6), (5, 10): var = 4, 16, cov = 8; then the same shifted by 1e9.
+        for offset in [0.0, 1e9] {
+            let mut c = RowCovariance::new(2);
+            for row in [[1.0, 2.0], [3.0, 6.0], [5.0, 10.0]] {
+                c.push(&[row[0] + offset, row[1] + offset]);
+            }
+            for (got, want) in c.finish().iter().zip([4.0, 8.0, 8.0, 16.0]) {
+                assert!((got - want).abs() < 1e-9, "{got} vs {want}");
+            }
+        }
     }
 
     #[test]

@@ -287,9 +287,9 @@ fn ln_1p_small(d: f64) -> f64 {
     }
 }
 
-/// Forward-difference scores sₜᵢ = (ℓₜ(θ⁺ᵢ) − ℓₜ(θ)) / hᵢ, θ⁺ᵢ = `plus[i]`, written
-/// row-major n×k into `scores` (k = `plus.len()` ≤ 5): the base and all k shifted recursions
-/// run in one pass. The difference is formed directly as
+/// Forward-difference scores sₜᵢ = (ℓₜ(θ⁺ᵢ) − ℓₜ(θ)) / hᵢ, θ⁺ᵢ = `plus[i]`, handed to `sink`
+/// one observation (k = `plus.len()` ≤ 5 values) at a time: the base and all k shifted
+/// recursions run in one pass. The difference is formed directly as
 /// ℓ⁺ − ℓ = −½[ln(σ²⁺/σ²) + e⁺²/σ²⁺ − e²/σ²] with ln(σ²⁺/σ²) = ln(1 + d), d = (σ²⁺ − σ²)/σ²:
 /// the same finite difference as subtracting two log-likelihoods, without the cancellation and
 /// without an `ln` call per term.
@@ -298,11 +298,10 @@ pub(crate) fn forward_scores(
     base: &Theta,
     plus: &[Theta],
     steps: &[f64],
-    scores: &mut [f64],
+    mut sink: impl FnMut(&[f64]),
 ) {
     let k = plus.len();
     debug_assert!(k <= 5 && steps.len() == k);
-    debug_assert_eq!(scores.len(), data.y.len() * k);
     let bc = data.backcast;
     let (lower, upper) = (&data.bounds.lower, &data.bounds.upper);
     // Lane 0 is the base point, lanes 1..=k the shifted ones.
@@ -314,7 +313,8 @@ pub(crate) fn forward_scores(
     }
     let mut s2 = [0.0; 6];
     let mut e_prev = [0.0; 6];
-    for (t, (&yt, row)) in data.y.iter().zip(scores.chunks_exact_mut(k)).enumerate() {
+    let mut row = [0.0; 5];
+    for (t, &yt) in data.y.iter().enumerate() {
         let (lo, hi) = (lower[t], upper[t]);
         let mut e = [0.0; 6];
         for l in 0..=k {
@@ -337,6 +337,7 @@ pub(crate) fn forward_scores(
             let diff = -0.5 * (ln_1p_small((s2[l] - s2[0]) * inv0) + e[l] * e[l] * inv - z0);
             row[l - 1] = diff * inv_h[l];
         }
+        sink(&row[..k]);
     }
 }
 
@@ -561,8 +562,8 @@ mod tests {
                 p
             })
             .collect();
-        let mut scores = vec![0.0; y.len() * 5];
-        forward_scores(&d, &th, &plus, &h, &mut scores);
+        let mut scores = Vec::with_capacity(y.len() * 5);
+        forward_scores(&d, &th, &plus, &h, |row| scores.extend_from_slice(row));
         let (mut cp, mut c0) = (vec![0.0; y.len()], vec![0.0; y.len()]);
         fn out(c: &mut [f64]) -> Outputs<'_> {
             Outputs {

@@ -73,7 +73,7 @@ mod simulate;
 pub use simulate::Simulated;
 
 use crate::error::{Error, Result, check_finite, check_len};
-use crate::vol::linalg::{forward_step, hessian_from_gradient, invert, matmul, sample_covariance};
+use crate::vol::linalg::{RowCovariance, forward_step, hessian_from_gradient, invert, matmul};
 use crate::vol::optim::{self, Settings};
 use crate::vol::{VarianceBounds, backcast};
 use kernel::{
@@ -501,9 +501,9 @@ impl GarchModel {
                 full(&x)
             })
             .collect();
-        let mut scores = vec![0.0; n * k];
-        forward_scores(data, th, &plus, &steps, &mut scores);
-        let meat = sample_covariance(&scores, n, k);
+        let mut meat = RowCovariance::new(k);
+        forward_scores(data, th, &plus, &steps, |row| meat.push(row));
+        let meat = meat.finish();
         let mut robust = matmul(&matmul(&classic, &meat, k), &classic, k);
         robust.iter_mut().for_each(|v| *v *= n as f64);
         Ok(Covariance {
