@@ -68,11 +68,11 @@ pub(crate) fn minimise(
     }
     let mut h = identity(m);
     let mut fresh = true; // h is still a (scaled) identity
-    if s.initial_hessian {
-        if let Some(inv) = inverse_fd_hessian(fg, &x, &g, &mut evaluations) {
-            h = inv;
-            fresh = false;
-        }
+    if s.initial_hessian
+        && let Some(inv) = inverse_fd_hessian(fg, &x, &g, &mut evaluations)
+    {
+        h = inv;
+        fresh = false;
     }
     let mut resets = 0;
     let mut iterations = 0;
@@ -83,7 +83,7 @@ pub(crate) fn minimise(
             .map(|i| -(0..m).map(|j| h[i * m + j] * g[j]).sum::<f64>())
             .collect();
         let mut d0 = dot(&p, &g);
-        if !(d0 < 0.0) {
+        if d0.is_nan() || d0 >= 0.0 {
             // Not a descent direction (H lost positive definiteness): steepest descent.
             h = identity(m);
             fresh = true;
@@ -174,7 +174,7 @@ fn inverse_fd_hessian(
                 v -= l[i * m + p] * l[j * m + p];
             }
             if i == j {
-                if !(v > 1e-12 * hess[i * m + i].abs()) || !v.is_finite() {
+                if !v.is_finite() || v <= 1e-12 * hess[i * m + i].abs() {
                     return None;
                 }
                 l[i * m + i] = v.sqrt();
@@ -335,7 +335,7 @@ fn zoom(
 fn cubic_minimiser(a: f64, fa: f64, da: f64, b: f64, fb: f64, db: f64) -> Option<f64> {
     let d1 = da + db - 3.0 * (fa - fb) / (a - b);
     let disc = d1 * d1 - da * db;
-    if !(disc >= 0.0) {
+    if disc.is_nan() || disc < 0.0 {
         return None;
     }
     let d2 = (b - a).signum() * disc.sqrt();

@@ -40,7 +40,7 @@ pub(crate) struct Outputs<'o> {
 }
 
 /// Σₜ ℓₜ with ℓₜ = −½(ln 2π + ln σ²ₜ + ε²ₜ/σ²ₜ), εₜ = yₜ − μ and
-/// σ²ₜ = ω + (α + γ·1[εₜ₋₁<0])·ε²ₜ₋₁ + β·σ²ₜ₋₁, σ²₀ = ω + (α + γ/2 + β)·backcast,
+/// σ²ₜ = ω + (α + γ·1(εₜ₋₁<0))·ε²ₜ₋₁ + β·σ²ₜ₋₁, σ²₀ = ω + (α + γ/2 + β)·backcast,
 /// each σ²ₜ passed through `arch`'s bounds check. When `grad` is given it receives ∂/∂θ of the
 /// sum (all five entries; those of fixed parameters are simply ignored by callers).
 pub(crate) fn loglik(

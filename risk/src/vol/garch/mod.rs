@@ -5,7 +5,7 @@
 //!
 //! yₜ = μ + εₜ, εₜ = σₜ·zₜ, zₜ ~ N(0, 1) i.i.d., and
 //!
-//! σ²ₜ = ω + α·ε²ₜ₋₁ + γ·ε²ₜ₋₁·1[εₜ₋₁ < 0] + β·σ²ₜ₋₁
+//! σ²ₜ = ω + α·ε²ₜ₋₁ + γ·ε²ₜ₋₁·1(εₜ₋₁ < 0) + β·σ²ₜ₋₁
 //!
 //! — Bollerslev (1986), eq. (5), with p = q = 1 and γ = 0; Glosten, Jagannathan & Runkle
 //! (1993), eq. (6), for the asymmetric term. μ = 0 for [`MeanModel::Zero`].
@@ -16,7 +16,7 @@
 //!   `arch` only warns about scale).
 //! - **Backcast**: the pre-sample ε²₋₁ and σ²₋₁ are replaced by
 //!   b = Σ_{i<τ} wᵢ·ε̂ᵢ², wᵢ ∝ 0.94ⁱ normalised to sum to 1, τ = min(75, n)
-//!   ([`backcast`](crate::vol::backcast)), where ε̂ are the residuals at the *starting* mean
+//!   ([`backcast`](crate::vol::backcast())), where ε̂ are the residuals at the *starting* mean
 //!   (ε̂ = y for a zero mean, y − ȳ for a constant mean). The backcast is held fixed during
 //!   estimation, so σ²₀ = ω + (α + β)·b for GARCH and ω + (α + γ/2 + β)·b for GJR.
 //! - **Variance bounds**: each σ²ₜ is checked against `arch`'s loose bounds (built from an
@@ -41,9 +41,9 @@
 //!   √ε·max(|θᵢ|, 0.1). *Classic*: H⁻¹. *Robust* (Bollerslev & Wooldridge,
 //!   1992; `arch`'s default `cov_type="robust"`): n·H⁻¹·Ĉ·H⁻¹, with Ĉ the sample covariance
 //!   of the scores (divisor n − 1, as `numpy.cov`).
-//! - **Forecasts** (analytic, [`GarchFit::forecast`]): σ²_{T+1} = ω + (α + γ·1[ε_T<0])·ε²_T +
+//! - **Forecasts** (analytic, [`GarchFit::forecast`]): σ²_{T+1} = ω + (α + γ·1(ε_T<0))·ε²_T +
 //!   β·σ²_T, then σ²_{T+h} = ω + (α + γ/2 + β)·σ²_{T+h−1} (Bollerslev, 1986, §3; Glosten et
-//!   al., 1993, with E[1[ε<0]] = ½ under symmetric innovations).
+//!   al., 1993, with E[1(ε<0)] = ½ under symmetric innovations).
 //!
 //! # References
 //! - Bollerslev, T. (1986). Generalized autoregressive conditional heteroskedasticity.
@@ -95,7 +95,7 @@ pub enum MeanModel {
 pub enum VolatilityProcess {
     /// GARCH(1,1): σ²ₜ = ω + α·ε²ₜ₋₁ + β·σ²ₜ₋₁ (`vol="GARCH", p=1, q=1`).
     Garch,
-    /// GJR-GARCH(1,1,1): adds γ·ε²ₜ₋₁·1[εₜ₋₁<0] (`vol="GARCH", p=1, o=1, q=1`).
+    /// GJR-GARCH(1,1,1): adds γ·ε²ₜ₋₁·1(εₜ₋₁<0) (`vol="GARCH", p=1, o=1, q=1`).
     GjrGarch,
 }
 
@@ -285,7 +285,7 @@ impl GarchFit {
 }
 
 /// Variance forecasts E[σ²_{T+h}], h = 1 … `horizon`, given the last residual ε_T and the last
-/// conditional variance σ²_T: σ²_{T+1} = ω + (α + γ·1[ε_T<0])·ε²_T + β·σ²_T and
+/// conditional variance σ²_T: σ²_{T+1} = ω + (α + γ·1(ε_T<0))·ε²_T + β·σ²_T and
 /// σ²_{T+h} = ω + (α + γ/2 + β)·σ²_{T+h−1} (Bollerslev, 1986; Glosten et al., 1993). They
 /// converge to ω/(1 − α − γ/2 − β) when the persistence is below one.
 ///
@@ -536,7 +536,7 @@ impl GarchModel {
                 allowed: ">= 1",
             });
         }
-        if !(opts.gtol > 0.0) {
+        if opts.gtol.is_nan() || opts.gtol <= 0.0 {
             return Err(Error::InvalidParameter {
                 name: "gtol",
                 value: opts.gtol,
@@ -549,7 +549,7 @@ impl GarchModel {
         let target = y.iter().map(|v| (v - mu0) * (v - mu0)).sum::<f64>() / n as f64;
         let raw_square = y.iter().map(|v| v * v).sum::<f64>() / n as f64;
         // A series that does not vary (relative to its level) has no GARCH likelihood maximum.
-        if !(target > 1e-20 * raw_square) || target == 0.0 {
+        if target.is_nan() || target <= 1e-20 * raw_square || target == 0.0 {
             return Err(Error::InvalidParameter {
                 name: "mean squared residual",
                 value: target,
@@ -622,7 +622,7 @@ impl GarchModel {
             });
         };
         let gradient_max = best.grad.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        if !best.converged && !(gradient_max <= 1e-5) {
+        if !best.converged && (gradient_max.is_nan() || gradient_max > 1e-5) {
             return Err(Error::Optimiser {
                 iterations: best.iterations,
                 reason: format!(
