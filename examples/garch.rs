@@ -83,7 +83,8 @@ fn parse_args() -> Result<Args, CliError> {
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "-h" || flag == "--help" {
-            return Err(CliError::Usage("help requested".into()));
+            println!("{USAGE}");
+            std::process::exit(0);
         }
         let value = it
             .next()
