@@ -12,6 +12,9 @@
 pub(crate) struct Settings {
     /// Stop when max |gᵢ| ≤ `gtol`.
     pub(crate) gtol: f64,
+    /// When no step along the search direction lowers f any more (the changes are at the
+    /// rounding level of f), stop and count the run as converged if max |gᵢ| ≤ `stall_gtol`.
+    pub(crate) stall_gtol: f64,
     /// Iteration cap.
     pub(crate) max_iter: usize,
     /// Largest move of any coordinate in one line search.
@@ -99,6 +102,10 @@ pub(crate) fn minimise(
         .min(a_max);
         let search = line_search(fg, &x, f, d0, &p, a_init, a_max, &mut evaluations);
         let Some(t) = search else {
+            if max_abs(&g) <= s.stall_gtol {
+                converged = true;
+                break;
+            }
             if fresh || resets >= 2 {
                 break;
             }
@@ -296,7 +303,7 @@ fn zoom(
     f0: f64,
     d0: f64,
 ) -> Option<Trial> {
-    for _ in 0..40 {
+    for _ in 0..24 {
         let (a_lo, a_hi) = (lo.a, hi.a);
         let width = (a_hi - a_lo).abs();
         if width <= 1e-14 * a_lo.abs().max(a_hi.abs()) {
@@ -314,7 +321,12 @@ fn zoom(
             a = 0.5 * (a_lo + a_hi);
         }
         let t = eval(a);
+        // Differences at the rounding level of f: the interval has nothing more to tell.
+        let in_noise = (t.f - lo.f).abs() <= 1e-14 * f0.abs();
         if !t.f.is_finite() || t.f > f0 + C1 * a * d0 || t.f >= lo.f {
+            if in_noise {
+                break;
+            }
             hi = t;
         } else {
             if t.d.abs() <= -C2 * d0 {
@@ -361,6 +373,7 @@ mod tests {
         };
         let s = Settings {
             gtol: 1e-9,
+            stall_gtol: 1e-9,
             max_iter: 500,
             max_step: 10.0,
             initial_hessian: false,
@@ -384,6 +397,7 @@ mod tests {
         let mut fg = |_: &[f64], _: &mut [f64]| f64::NAN;
         let s = Settings {
             gtol: 1e-9,
+            stall_gtol: 1e-9,
             max_iter: 10,
             max_step: 1.0,
             initial_hessian: true,

@@ -163,10 +163,16 @@ pub struct FitOptions {
     /// BFGS iteration cap per start. Default 500.
     pub max_iter: usize,
     /// Convergence: largest |gradient| of −ℓ/n in the unconstrained coordinates. Default 1e-8.
+    /// A run that can no longer lower −ℓ/n at all (its changes are at the rounding level)
+    /// also counts as converged once that gradient is below 1e-5.
     pub gtol: f64,
     /// Also compute standard errors (classic and robust). Default true.
     pub std_errors: bool,
 }
+
+/// Gradient (of −ℓ/n, optimiser coordinates) below which a run that stalls at the rounding
+/// level of the likelihood is accepted.
+const STALL_GTOL: f64 = 1e-5;
 
 impl Default for FitOptions {
     fn default() -> Self {
@@ -243,8 +249,9 @@ pub struct GarchFit {
     pub evaluations: usize,
     /// Largest |gradient| of −ℓ/n in the optimiser's coordinates at the end.
     pub gradient_max: f64,
-    /// Whether the gradient test `gradient_max ≤ gtol` was met (a fit that stalled in the line
-    /// search within 1e-5 of it is still returned, with `false` here).
+    /// Whether the run converged: `gradient_max ≤ gtol`, or no further decrease of −ℓ was
+    /// possible at rounding level with `gradient_max ≤ 1e-5`. (A run that hit the iteration
+    /// cap with `gradient_max ≤ 1e-5` is still returned, with `false` here.)
     pub converged: bool,
     last_residual: f64,
 }
@@ -596,6 +603,7 @@ impl GarchModel {
         };
         let settings = Settings {
             gtol: opts.gtol,
+            stall_gtol: STALL_GTOL.max(opts.gtol),
             max_iter: opts.max_iter,
             max_step: 5.0,
             initial_hessian: true,
@@ -622,7 +630,7 @@ impl GarchModel {
             });
         };
         let gradient_max = best.grad.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-        if !best.converged && (gradient_max.is_nan() || gradient_max > 1e-5) {
+        if !best.converged && (gradient_max.is_nan() || gradient_max > STALL_GTOL) {
             return Err(Error::Optimiser {
                 iterations: best.iterations,
                 reason: format!(
