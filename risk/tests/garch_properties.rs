@@ -255,3 +255,44 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn exhaustive_restarts_never_find_a_lower_optimum() {
+    let model = GarchModel::gjr(MeanModel::Constant);
+    let truth = GarchParams {
+        mu: 0.01,
+        gamma: 0.08,
+        ..garch_params(0.05, 0.04, 0.88)
+    };
+    for seed in [1, 2] {
+        let y = model.simulate(&truth, 2000, 200, seed).unwrap().returns;
+        let quick = model.fit(&y).unwrap();
+        let opts = FitOptions {
+            exhaustive: true,
+            starts: 5,
+            ..FitOptions::default()
+        };
+        let thorough = model.fit_with(&y, &opts).unwrap();
+        assert!(quick.converged && thorough.converged);
+        assert!(thorough.loglik >= quick.loglik - 1e-9);
+        assert!((thorough.loglik - quick.loglik).abs() < 1e-6 * quick.loglik.abs());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The streaming EWMA reproduces the batch conditional variances exactly.
+    #[test]
+    fn streaming_and_batch_ewma_agree(
+        r in prop::collection::vec(-0.2f64..0.2, 1..300),
+        lambda in 0.5f64..0.999,
+    ) {
+        let batch = shortfall_risk::vol::EwmaVariance::batch(lambda, &r).unwrap();
+        let mut s = shortfall_risk::vol::EwmaVariance::new(lambda, batch[0]).unwrap();
+        for (t, x) in r.iter().enumerate() {
+            prop_assert_eq!(s.variance(), batch[t]);
+            s.update(*x).unwrap();
+        }
+    }
+}
