@@ -130,13 +130,14 @@ impl RowCovariance {
             self.shift[..self.k].copy_from_slice(&row[..self.k]);
         }
         self.n += 1;
+        let k = row.len().min(5);
         let mut d = [0.0; 5];
-        for i in 0..self.k {
+        for i in 0..k {
             d[i] = row[i] - self.shift[i];
             self.sum[i] += d[i];
         }
-        for i in 0..5 {
-            for j in 0..5 {
+        for i in 0..k {
+            for j in 0..k {
                 self.cross[i][j] += d[i] * d[j];
             }
         }

@@ -272,10 +272,14 @@ fn bounded(raw: f64, lo: f64, hi: f64) -> f64 {
     }
 }
 
-/// ln(1 + d): Taylor series (8 terms, truncation < d⁹/9) for |d| < 0.01, else `ln_1p`.
+/// ln(1 + d) for the small relative changes of finite differences: d − d²/2 + d³/3 for
+/// |d| < 10⁻⁵ (relative truncation error < d³/4 < 3·10⁻¹⁶), the 8-term Taylor series for
+/// |d| < 0.01 (truncation < d⁹/9), else `ln_1p`.
 #[inline(always)]
 fn ln_1p_small(d: f64) -> f64 {
-    if d.abs() < 0.01 {
+    if d.abs() < 1e-5 {
+        d * (1.0 + d * (-0.5 + d * (1.0 / 3.0)))
+    } else if d.abs() < 0.01 {
         let mut acc = -1.0 / 8.0;
         for k in (1..8).rev() {
             let c = if k % 2 == 1 { 1.0 } else { -1.0 } / k as f64;
@@ -298,45 +302,68 @@ pub(crate) fn forward_scores(
     base: &Theta,
     plus: &[Theta],
     steps: &[f64],
+    sink: impl FnMut(&[f64]),
+) {
+    debug_assert_eq!(plus.len(), steps.len());
+    // Monomorphised for the model sizes (3, 4 or 5 free parameters) so that every lane lives
+    // in registers; other sizes (none today) pad to 5 lanes and drop the extra columns.
+    match plus.len() {
+        3 => scores_k::<3>(data, base, plus, steps, sink),
+        4 => scores_k::<4>(data, base, plus, steps, sink),
+        _ => scores_k::<5>(data, base, plus, steps, sink),
+    }
+}
+
+fn scores_k<const K: usize>(
+    data: &Data<'_>,
+    base: &Theta,
+    plus: &[Theta],
+    steps: &[f64],
     mut sink: impl FnMut(&[f64]),
 ) {
-    let k = plus.len();
-    debug_assert!(k <= 5 && steps.len() == k);
+    let k = plus.len().min(K);
+    let lane = |i: usize| if i < k { plus[i] } else { *base };
+    let mu: [f64; K] = std::array::from_fn(|i| lane(i)[MU]);
+    let omega: [f64; K] = std::array::from_fn(|i| lane(i)[OMEGA]);
+    let alpha: [f64; K] = std::array::from_fn(|i| lane(i)[ALPHA]);
+    let gamma: [f64; K] = std::array::from_fn(|i| lane(i)[GAMMA]);
+    let beta: [f64; K] = std::array::from_fn(|i| lane(i)[BETA]);
+    let inv_h: [f64; K] = std::array::from_fn(|i| if i < k { 1.0 / steps[i] } else { 0.0 });
+    let [mu0, omega0, alpha0, gamma0, beta0] = *base;
     let bc = data.backcast;
     let (lower, upper) = (&data.bounds.lower, &data.bounds.upper);
-    // Lane 0 is the base point, lanes 1..=k the shifted ones.
-    let mut th = [*base; 6];
-    th[1..=k].copy_from_slice(plus);
-    let mut inv_h = [0.0; 6];
-    for i in 0..k {
-        inv_h[i + 1] = 1.0 / steps[i];
-    }
-    let mut s2 = [0.0; 6];
-    let mut e_prev = [0.0; 6];
-    let mut row = [0.0; 5];
+    // Previous-period state, starting from the backcast (see `pass`).
+    let (mut e2p0, mut negp0, mut s2p0) = (bc, 0.5, bc);
+    let mut e2p = [bc; K];
+    let mut negp = [0.5; K];
+    let mut s2p = [bc; K];
+    let mut row = [0.0; K];
     for (t, &yt) in data.y.iter().enumerate() {
         let (lo, hi) = (lower[t], upper[t]);
-        let mut e = [0.0; 6];
-        for l in 0..=k {
-            let [mu, omega, alpha, gamma, beta] = th[l];
-            let raw = if t == 0 {
-                omega + (alpha + 0.5 * gamma + beta) * bc
-            } else {
-                let ep = e_prev[l];
-                let neg = if ep < 0.0 { gamma } else { 0.0 };
-                omega + (alpha + neg) * ep * ep + beta * s2[l]
-            };
-            s2[l] = bounded(raw, lo, hi);
-            e[l] = yt - mu;
-            e_prev[l] = e[l];
+        let s20 = bounded(
+            omega0 + (alpha0 + gamma0 * negp0) * e2p0 + beta0 * s2p0,
+            lo,
+            hi,
+        );
+        let e0 = yt - mu0;
+        let inv0 = 1.0 / s20;
+        let z0 = e0 * e0 * inv0;
+        for i in 0..K {
+            let s2 = bounded(
+                omega[i] + (alpha[i] + gamma[i] * negp[i]) * e2p[i] + beta[i] * s2p[i],
+                lo,
+                hi,
+            );
+            let e = yt - mu[i];
+            let diff = -0.5 * (ln_1p_small((s2 - s20) * inv0) + e * e / s2 - z0);
+            row[i] = diff * inv_h[i];
+            e2p[i] = e * e;
+            negp[i] = if e < 0.0 { 1.0 } else { 0.0 };
+            s2p[i] = s2;
         }
-        let inv0 = 1.0 / s2[0];
-        let z0 = e[0] * e[0] * inv0;
-        for l in 1..=k {
-            let inv = 1.0 / s2[l];
-            let diff = -0.5 * (ln_1p_small((s2[l] - s2[0]) * inv0) + e[l] * e[l] * inv - z0);
-            row[l - 1] = diff * inv_h[l];
-        }
+        e2p0 = e0 * e0;
+        negp0 = if e0 < 0.0 { 1.0 } else { 0.0 };
+        s2p0 = s20;
         sink(&row[..k]);
     }
 }
@@ -582,6 +609,8 @@ mod tests {
             }
         }
         assert!((ln_1p_small(1e-3) - 1e-3f64.ln_1p()).abs() < 1e-18);
+        assert!((ln_1p_small(9e-6) - 9e-6f64.ln_1p()).abs() < 1e-20);
+        assert!((ln_1p_small(-3e-9) - (-3e-9f64).ln_1p()).abs() < 1e-24);
         assert!((ln_1p_small(-0.009) - (-0.009f64).ln_1p()).abs() < 1e-17);
         assert!((ln_1p_small(0.5) - 0.5f64.ln_1p()).abs() < 1e-16);
     }
