@@ -1,6 +1,6 @@
 //! RiskMetrics exponentially weighted moving average (EWMA) variance.
 //!
-//! J.P. Morgan/Reuters (1996), *RiskMetrics — Technical Document*, 4th ed., §5.2.1:
+//! J.P. Morgan/Reuters (1996), *RiskMetrics — Technical Document*, 4th ed., ch. 5:
 //!
 //! σ²ₜ = λ·σ²ₜ₋₁ + (1 − λ)·r²ₜ₋₁,   λ = 0.94 for daily data.
 //!

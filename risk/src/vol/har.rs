@@ -2,8 +2,8 @@
 //!
 //! RVₜ₊₁ = β₀ + β_d·RVₜ + β_w·RV⁽ʷ⁾ₜ + β_m·RV⁽ᵐ⁾ₜ + εₜ₊₁,
 //!
-//! RV⁽ʷ⁾ₜ = (1/5)·Σ_{i=0}^{4} RVₜ₋ᵢ and RV⁽ᵐ⁾ₜ = (1/22)·Σ_{i=0}^{21} RVₜ₋ᵢ (Corsi, 2009,
-//! eqs. (8)–(9)); fitted by ordinary least squares.
+//! RV⁽ʷ⁾ₜ = (1/5)·Σ_{i=0}^{4} RVₜ₋ᵢ and RV⁽ᵐ⁾ₜ = (1/22)·Σ_{i=0}^{21} RVₜ₋ᵢ (Corsi,
+//! 2009); fitted by ordinary least squares.
 //!
 //! Corsi, F. (2009). A simple approximate long-memory model of realized volatility. *Journal
 //! of Financial Econometrics* 7, 174–196.

@@ -69,7 +69,7 @@ pub fn close_to_close(bars: &[Ohlc]) -> Result<f64> {
     ))
 }
 
-/// Parkinson (1980), eq. (1.6): σ² = 1/(4n·ln 2) · Σₜ (hₜ − lₜ)².
+/// Parkinson (1980): σ² = 1/(4n·ln 2) · Σₜ (hₜ − lₜ)².
 ///
 /// Parkinson, M. (1980). The extreme value method for estimating the variance of the rate of
 /// return. *Journal of Business* 53, 61–65.
@@ -82,7 +82,7 @@ pub fn parkinson(bars: &[Ohlc]) -> Result<f64> {
     Ok(s / (4.0 * bars.len() as f64 * std::f64::consts::LN_2))
 }
 
-/// Garman & Klass (1980), the "practical" estimator σ̂²₅:
+/// Garman & Klass (1980), in its commonly used simplified form:
 /// σ² = 1/n · Σₜ [½(hₜ − lₜ)² − (2 ln 2 − 1)(cₜ − oₜ)²].
 ///
 /// Garman, M. & Klass, M. (1980). On the estimation of security price volatilities from
@@ -122,7 +122,7 @@ pub fn rogers_satchell(bars: &[Ohlc]) -> Result<f64> {
     Ok(bars.iter().map(rs_term).sum::<f64>() / bars.len() as f64)
 }
 
-/// Yang & Zhang (2000), eq. (10): σ² = σ²_O + k·σ²_C + (1 − k)·σ²_RS over the N = n − 1 bars
+/// Yang & Zhang (2000): σ² = σ²_O + k·σ²_C + (1 − k)·σ²_RS over the N = n − 1 bars
 /// that have a previous close, where σ²_O is the sample variance (divisor N − 1) of the
 /// overnight returns ln(Oₜ/Cₜ₋₁), σ²_C that of the open-to-close returns ln(Cₜ/Oₜ), σ²_RS the
 /// [`rogers_satchell`] estimator on those N bars, and k = 0.34 / (1.34 + (N + 1)/(N − 1)).

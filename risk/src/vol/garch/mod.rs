@@ -7,8 +7,8 @@
 //!
 //! σ²ₜ = ω + α·ε²ₜ₋₁ + γ·ε²ₜ₋₁·1(εₜ₋₁ < 0) + β·σ²ₜ₋₁
 //!
-//! — Bollerslev (1986), eq. (5), with p = q = 1 and γ = 0; Glosten, Jagannathan & Runkle
-//! (1993), eq. (6), for the asymmetric term. μ = 0 for [`MeanModel::Zero`].
+//! — Bollerslev (1986) with p = q = 1 and γ = 0; Glosten, Jagannathan & Runkle (1993) for
+//! the asymmetric term. μ = 0 for [`MeanModel::Zero`].
 //!
 //! # Conventions (those of the Python `arch` package, version 8, which we follow exactly)
 //!
