@@ -4,6 +4,9 @@
 //!
 //! - `replay/amzn_l1/parse_messages`: message-file parsing alone, from memory.
 //! - `replay/amzn_l1/parse_both`: message and orderbook files parsed in step, from memory.
+//! - `replay/amzn_l1/book_apply`: the raw book: the day's messages as [`MarketEvent`]s
+//!   applied to an [`L3Book`] (no initial state, no checks; unknown ids are rejected and
+//!   counted, as they cost the same).
 //! - `replay/amzn_l1/book`: the book side alone: pre-parsed messages and rows through
 //!   [`LobsterReplay::process`] (apply, check the row, learn from it).
 //! - `replay/amzn_l1/parse_book_check`: both, end to end (what the `replay` example does,
@@ -13,6 +16,8 @@
 //! `cargo bench -p shortfall-lob-sim --bench l3_book`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use shortfall::core::MarketEvent;
+use shortfall::lob_sim::book::L3Book;
 use shortfall::lob_sim::data::lobster::{
     LobsterBookRow, LobsterMessage, LobsterReader, MessageReader, OrderbookReader,
 };
@@ -77,6 +82,18 @@ fn amzn(c: &mut Criterion) {
                 n += m.size.0 as u64 + row.depth() as u64;
             }
             black_box(n)
+        })
+    });
+    let events: Vec<MarketEvent> = parsed.iter().map(|m| m.to_market_event()).collect();
+    let mut book = L3Book::with_capacity(16_384, 1_024);
+    group.bench_function("book_apply", |b| {
+        b.iter(|| {
+            book.clear();
+            let mut mismatches = 0u32;
+            for e in &events {
+                mismatches += u32::from(book.apply(e).is_err());
+            }
+            black_box(mismatches)
         })
     });
     group.bench_function("book", |b| {

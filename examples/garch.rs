@@ -37,8 +37,15 @@ const HORIZON: usize = 10;
 #[derive(Debug)]
 enum CliError {
     Usage(String),
-    Io { file: String, source: std::io::Error },
-    Parse { file: String, line: usize, message: String },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    Parse {
+        file: String,
+        line: usize,
+        message: String,
+    },
     Model(shortfall::risk::Error),
 }
 

@@ -5,19 +5,20 @@
 //! feed: applying them to another `L3Book` reproduces the book, order by order.
 
 mod feed;
+mod index;
 mod store;
 #[cfg(test)]
 mod tests;
 
 pub use feed::FeedMismatch;
 
+use index::IdIndex;
 use shortfall_core::{
     BookView, CancelReason, ExecReport, Fill, Liquidity, MarketEvent, NewOrder, OrderId,
     OrderRequest, OrderType, Price, PriceLevel, Qty, RejectReason, Side, TimeInForce, TraderId,
     TradingState, Ts,
 };
-use std::collections::hash_map::Entry;
-use store::{IdMap, Ladder, NIL, OrderNode, Slab};
+use store::{Ladder, NIL, OrderNode, Slab};
 
 /// A resting order as the book sees it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -161,10 +162,10 @@ impl BookOutput {
 /// assert_eq!(mirror.best_ask(), book.best_ask());
 /// # Ok::<(), shortfall_lob_sim::book::FeedMismatch>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct L3Book {
     slab: Slab,
-    ids: IdMap,
+    ids: IdIndex,
     /// Indexed by `Side as usize`: bids, then asks.
     ladders: [Ladder; 2],
     state: TradingState,
@@ -173,6 +174,29 @@ pub struct L3Book {
 impl Default for L3Book {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// `clone_from` reuses the destination's buffers, so restoring a saved book (an episode
+/// reset, a benchmark's start state) costs a copy and no allocation once the destination
+/// has held a book as large.
+impl Clone for L3Book {
+    fn clone(&self) -> Self {
+        Self {
+            slab: self.slab.clone(),
+            ids: self.ids.clone(),
+            ladders: self.ladders.clone(),
+            state: self.state,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.slab.clone_from(&source.slab);
+        self.ids.clone_from(&source.ids);
+        for (mine, theirs) in self.ladders.iter_mut().zip(&source.ladders) {
+            mine.clone_from(theirs);
+        }
+        self.state = source.state;
     }
 }
 
@@ -192,8 +216,7 @@ impl L3Book {
 
     /// An empty book with room for `orders` live orders and `levels` levels per side.
     pub fn with_capacity(orders: usize, levels: usize) -> Self {
-        let mut ids = IdMap::default();
-        ids.reserve(orders);
+        let ids = IdIndex::with_capacity(orders);
         Self {
             slab: Slab::with_capacity(orders),
             ids,
@@ -217,10 +240,7 @@ impl L3Book {
     pub fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
         let slots = self.slab.nodes.capacity() * size_of::<OrderNode>();
-        // hashbrown: one control byte per bucket plus the (key, value) pair; buckets are at
-        // most 8/7 of the capacity, rounded up to a power of two.
-        let buckets = (self.ids.capacity() * 8 / 7).next_power_of_two();
-        let index = buckets * (1 + size_of::<(u64, u32)>());
+        let index = self.ids.memory_bytes();
         let ladders: usize = self
             .ladders
             .iter()
@@ -250,7 +270,7 @@ impl L3Book {
     /// The live order `id`, if it rests in the book.
     #[inline]
     pub fn order(&self, id: OrderId) -> Option<RestingOrder> {
-        let slot = *self.ids.get(&id.0)?;
+        let slot = self.ids.get(id.0)?;
         Some(RestingOrder::from_node(&self.slab.nodes[slot as usize]))
     }
 
@@ -260,7 +280,7 @@ impl L3Book {
     /// Cost: O(k) for k orders ahead of it (a walk to the head of its queue).
     pub fn queue_ahead(&self, id: OrderId) -> Option<Qty> {
         let nodes = &self.slab.nodes;
-        let mut slot = nodes[*self.ids.get(&id.0)? as usize].prev;
+        let mut slot = nodes[self.ids.get(id.0)? as usize].prev;
         let mut ahead = Qty::ZERO;
         while slot != NIL {
             let node = &nodes[slot as usize];
@@ -325,9 +345,9 @@ impl L3Book {
         let limit_key = self.opposite_key(order.side, limit);
         let crosses = self.crosses(order.side, limit_key);
         // One hash lookup on the common path: the vacant entry takes the new order's slot.
-        let vacant = match self.ids.entry(order.id.0) {
-            Entry::Occupied(_) => return reject(out, RejectReason::DuplicateOrderId),
-            Entry::Vacant(vacant) => vacant,
+        let vacant = match self.ids.find_or_vacant(order.id.0) {
+            Ok(_) => return reject(out, RejectReason::DuplicateOrderId),
+            Err(bucket) => bucket,
         };
         if self.state == TradingState::Halted {
             return reject(out, RejectReason::Halted);
@@ -349,7 +369,7 @@ impl L3Book {
                     push_accepted(out, ts, order.id, order.owner);
                     let node = Self::node(ts, order, price, tif == TimeInForce::PostOnly);
                     let slot = self.slab.alloc(node);
-                    vacant.insert(slot);
+                    self.ids.insert_at(vacant, order.id.0, slot);
                     self.ladders[node.side as usize].insert(&mut self.slab.nodes, slot);
                     out.events.push(add_event(&node));
                 }
@@ -546,7 +566,7 @@ impl L3Book {
             } else {
                 nodes[next as usize].prev = NIL;
             }
-            self.ids.remove(&id.0);
+            self.ids.remove(id.0);
             // `Slab::release`, written out because the slab's fields are borrowed apart.
             nodes[slot as usize].next = *free;
             *free = slot;
@@ -554,24 +574,22 @@ impl L3Book {
     }
 
     fn cancel(&mut self, ts: Ts, id: OrderId, owner: TraderId, out: &mut BookOutput) {
-        let slot = match self.ids.entry(id.0) {
-            Entry::Occupied(entry) if self.slab.nodes[*entry.get() as usize].owner == owner => {
-                entry.remove()
-            }
-            entry => {
-                let reason = match entry {
-                    Entry::Occupied(_) => RejectReason::NotOwner,
-                    Entry::Vacant(_) => RejectReason::UnknownOrder,
-                };
-                out.reports.push(ExecReport::Rejected {
-                    ts,
-                    id,
-                    owner,
-                    reason,
-                });
-                return;
-            }
+        let reject = |out: &mut BookOutput, reason| {
+            out.reports.push(ExecReport::Rejected {
+                ts,
+                id,
+                owner,
+                reason,
+            });
         };
+        let Some(bucket) = self.ids.find(id.0) else {
+            return reject(out, RejectReason::UnknownOrder);
+        };
+        let slot = self.ids.slot_at(bucket);
+        if self.slab.nodes[slot as usize].owner != owner {
+            return reject(out, RejectReason::NotOwner);
+        }
+        self.ids.remove_at(bucket);
         let node = self.unlink_and_free(slot);
         out.reports.push(ExecReport::Cancelled {
             ts,
@@ -592,8 +610,8 @@ impl L3Book {
         owner: TraderId,
         out: &mut BookOutput,
     ) -> Option<u32> {
-        let reason = match self.ids.get(&id.0) {
-            Some(&slot) if self.slab.nodes[slot as usize].owner == owner => return Some(slot),
+        let reason = match self.ids.get(id.0) {
+            Some(slot) if self.slab.nodes[slot as usize].owner == owner => return Some(slot),
             Some(_) => RejectReason::NotOwner,
             None => RejectReason::UnknownOrder,
         };
@@ -610,7 +628,7 @@ impl L3Book {
     #[inline]
     fn remove(&mut self, slot: u32) -> OrderNode {
         let node = self.unlink_and_free(slot);
-        self.ids.remove(&node.id.0);
+        self.ids.remove(node.id.0);
         node
     }
 

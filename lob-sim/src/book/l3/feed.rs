@@ -3,7 +3,6 @@
 use super::L3Book;
 use super::store::{NIL, OrderNode};
 use shortfall_core::{MarketEvent, OrderId, Price, Qty, TraderId};
-use std::collections::hash_map::Entry;
 
 /// Why a feed event does not fit the book it was applied to.
 ///
@@ -85,9 +84,9 @@ impl L3Book {
                 if !qty.is_positive() {
                     return Err(FeedMismatch::NonPositiveQty { order_id, qty });
                 }
-                match self.ids.entry(order_id.0) {
-                    Entry::Occupied(_) => Err(FeedMismatch::DuplicateOrderId { order_id }),
-                    Entry::Vacant(vacant) => {
+                match self.ids.find_or_vacant(order_id.0) {
+                    Ok(_) => Err(FeedMismatch::DuplicateOrderId { order_id }),
+                    Err(vacant) => {
                         let slot = self.slab.alloc(OrderNode {
                             id: order_id,
                             qty,
@@ -99,7 +98,7 @@ impl L3Book {
                             side,
                             post_only: false,
                         });
-                        vacant.insert(slot);
+                        self.ids.insert_at(vacant, order_id.0, slot);
                         self.ladders[side as usize].insert(&mut self.slab.nodes, slot);
                         Ok(())
                     }
@@ -124,7 +123,7 @@ impl L3Book {
                 }
                 Ok(())
             }
-            MarketEvent::Delete { order_id, .. } => match self.ids.remove(&order_id.0) {
+            MarketEvent::Delete { order_id, .. } => match self.ids.remove(order_id.0) {
                 Some(slot) => {
                     self.unlink_and_free(slot);
                     Ok(())
@@ -148,20 +147,20 @@ impl L3Book {
     /// order's price.
     #[inline]
     fn reduce_by_feed(&mut self, order_id: OrderId, qty: Qty) -> Result<Price, FeedMismatch> {
-        let Entry::Occupied(entry) = self.ids.entry(order_id.0) else {
+        let Some(bucket) = self.ids.find(order_id.0) else {
             return Err(FeedMismatch::UnknownOrder { order_id });
         };
         if !qty.is_positive() {
             return Err(FeedMismatch::NonPositiveQty { order_id, qty });
         }
-        let slot = *entry.get();
+        let slot = self.ids.slot_at(bucket);
         let node = &self.slab.nodes[slot as usize];
         let (remaining, price) = (node.qty, node.price);
         if qty < remaining {
             self.ladders[node.side as usize].reduce(&mut self.slab.nodes, slot, qty);
             return Ok(price);
         }
-        entry.remove();
+        self.ids.remove_at(bucket);
         self.unlink_and_free(slot);
         if qty > remaining {
             return Err(FeedMismatch::QtyExceedsRemaining {

@@ -1,15 +1,10 @@
 //! Storage behind [`super::L3Book`]: a slab of order nodes with a free list, one price ladder
-//! per side whose levels are intrusive FIFO queues of slab indices, and a fast id hasher.
+//! per side whose levels are intrusive FIFO queues of slab indices.
 
 use shortfall_core::{OrderId, Price, PriceLevel, Qty, Side, TraderId, Ts};
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// "No node": the end of a queue or of the free list.
 pub(super) const NIL: u32 = u32::MAX;
-
-/// How many levels from the touch [`Ladder::find`] scans linearly before it falls back to a
-/// binary search: most book activity is within a few ticks of the touch.
-const TOUCH_SCAN: usize = 8;
 
 /// One resting order, stored in the slab and linked into its level's queue.
 #[derive(Copy, Clone, Debug)]
@@ -28,11 +23,26 @@ pub(super) struct OrderNode {
 }
 
 /// Order nodes in a `Vec`, freed slots reused first, so memory follows the peak live count.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(super) struct Slab {
     pub nodes: Vec<OrderNode>,
     /// Head of the free list (linked through `OrderNode::next`), or [`NIL`].
     pub free: u32,
+}
+
+impl Clone for Slab {
+    fn clone(&self) -> Self {
+        Self {
+            nodes: self.nodes.clone(),
+            free: self.free,
+        }
+    }
+
+    /// Reuses this slab's allocation (`Vec::clone_from` keeps the capacity).
+    fn clone_from(&mut self, source: &Self) {
+        self.nodes.clone_from(&source.nodes);
+        self.free = source.free;
+    }
 }
 
 impl Slab {
@@ -101,10 +111,24 @@ pub(super) struct Level {
 /// larger key is a better price, the touch is `levels.last()`, and level `i` from the touch is
 /// `levels[len - 1 - i]`. Levels appear and vanish mostly near the touch, where inserting into
 /// or removing from the end of a `Vec` moves few elements.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(super) struct Ladder {
     pub levels: Vec<Level>,
     mask: i64,
+}
+
+impl Clone for Ladder {
+    fn clone(&self) -> Self {
+        Self {
+            levels: self.levels.clone(),
+            mask: self.mask,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        self.levels.clone_from(&source.levels);
+        self.mask = source.mask;
+    }
 }
 
 impl Ladder {
@@ -131,20 +155,29 @@ impl Ladder {
     }
 
     /// The level with `key` (`Ok(index)`), or where it would be inserted (`Err(index)`).
-    /// Scans down from the touch for [`TOUCH_SCAN`] levels, then binary-searches the rest.
+    ///
+    /// Keys are distinct integers (ticks), so a key `d` below the touch's lies at most `d`
+    /// places below it: the search looks only at those `min(d + 1, len)` levels, which near
+    /// the touch of a dense book is one or two.
     #[inline]
     pub fn find(&self, key: i64) -> Result<usize, usize> {
         let levels = &self.levels;
-        let mut i = levels.len();
-        let stop = i.saturating_sub(TOUCH_SCAN);
-        while i > stop {
-            let k = levels[i - 1].key;
-            if k <= key {
-                return if k == key { Ok(i - 1) } else { Err(i) };
-            }
-            i -= 1;
+        let n = levels.len();
+        let Some(top) = levels.last().map(|l| l.key) else {
+            return Err(0);
+        };
+        if key >= top {
+            return if key == top { Ok(n - 1) } else { Err(n) };
         }
-        levels[..i].binary_search_by(|l| l.key.cmp(&key))
+        let below = top
+            .checked_sub(key)
+            .and_then(|d| usize::try_from(d).ok())
+            .unwrap_or(usize::MAX);
+        let lo = (n - 1).saturating_sub(below);
+        match levels[lo..n - 1].binary_search_by(|l| l.key.cmp(&key)) {
+            Ok(i) => Ok(lo + i),
+            Err(i) => Err(lo + i),
+        }
     }
 
     /// Level `index` from the touch as a [`PriceLevel`].
@@ -237,35 +270,3 @@ impl Ladder {
         self.levels[index].qty -= qty;
     }
 }
-
-/// A hasher for `u64` order ids: one folded 64×64→128-bit multiply, so sequential ids and ids
-/// that differ only in high bits both spread over the table. Not DoS-resistant; ids come
-/// from the simulation or a data file, not an adversary.
-#[derive(Copy, Clone, Debug, Default)]
-pub(super) struct IdHasher(u64);
-
-/// An odd constant with well-mixed bits (2^64 / golden ratio).
-const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
-
-impl Hasher for IdHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    #[inline]
-    fn write_u64(&mut self, value: u64) {
-        let product = u128::from(self.0 ^ value) * u128::from(MIX);
-        self.0 = (product as u64) ^ ((product >> 64) as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// Order id → slab slot.
-pub(super) type IdMap = std::collections::HashMap<u64, u32, BuildHasherDefault<IdHasher>>;
