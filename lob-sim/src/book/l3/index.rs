@@ -261,7 +261,7 @@ mod tests {
             let insert = if step < 100_000 {
                 x >> 32 & 1 == 0
             } else {
-                (x >> 32) % 20 == 0
+                (x >> 32).is_multiple_of(20)
             };
             if insert {
                 assert_eq!(index.insert(key, step), !model.contains_key(&key));
