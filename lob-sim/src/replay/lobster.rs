@@ -193,6 +193,32 @@ fn within(side: Side, price: Price, bound: Option<Price>) -> bool {
     }
 }
 
+/// The feed event that takes `qty` off order `id`: an execution or a cancel.
+fn reduction(
+    ts: Ts,
+    id: OrderId,
+    side: Side,
+    price: Price,
+    qty: Qty,
+    execute: bool,
+) -> MarketEvent {
+    if execute {
+        MarketEvent::Execute {
+            ts,
+            order_id: id,
+            side,
+            price,
+            qty,
+        }
+    } else {
+        MarketEvent::Cancel {
+            ts,
+            order_id: id,
+            qty,
+        }
+    }
+}
+
 /// A row side's window: its last price when it shows all `depth` levels.
 fn row_window(levels: &[PriceLevel], depth: usize) -> Option<Price> {
     if levels.len() >= depth {
@@ -366,23 +392,10 @@ impl LobsterReplay {
                 continue;
             };
             let take = qty.min(order.qty);
-            let event = if execute {
-                MarketEvent::Execute {
-                    ts,
-                    order_id: id,
-                    side,
-                    price,
-                    qty: take,
-                }
-            } else {
-                MarketEvent::Cancel {
-                    ts,
-                    order_id: id,
-                    qty: take,
-                }
-            };
             // `take` is positive and at most the order's remaining quantity.
-            let _ = self.book.apply(&event);
+            let _ = self
+                .book
+                .apply(&reduction(ts, id, side, price, take, execute));
             qty -= take;
             if take == order.qty {
                 ids.remove(0);
@@ -626,23 +639,10 @@ impl LobsterReplay {
                 break;
             };
             let take = left.min(remaining);
-            let event = if execute {
-                MarketEvent::Execute {
-                    ts,
-                    order_id: id,
-                    side,
-                    price,
-                    qty: take,
-                }
-            } else {
-                MarketEvent::Cancel {
-                    ts,
-                    order_id: id,
-                    qty: take,
-                }
-            };
             // `take` is positive and at most the order's remaining quantity.
-            let _ = self.book.apply(&event);
+            let _ = self
+                .book
+                .apply(&reduction(ts, id, side, price, take, execute));
             if take == remaining {
                 self.stats.orders_removed_out_of_range += 1;
             }
