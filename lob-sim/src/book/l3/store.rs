@@ -174,9 +174,14 @@ impl Ladder {
             .and_then(|d| usize::try_from(d).ok())
             .unwrap_or(usize::MAX);
         let lo = (n - 1).saturating_sub(below);
-        match levels[lo..n - 1].binary_search_by(|l| l.key.cmp(&key)) {
-            Ok(i) => Ok(lo + i),
-            Err(i) => Err(lo + i),
+        // In a book with a level at every tick down to here, that bound is exact.
+        let at_bound = levels[lo].key;
+        if at_bound >= key {
+            return if at_bound == key { Ok(lo) } else { Err(lo) };
+        }
+        match levels[lo + 1..n - 1].binary_search_by(|l| l.key.cmp(&key)) {
+            Ok(i) => Ok(lo + 1 + i),
+            Err(i) => Err(lo + 1 + i),
         }
     }
 
