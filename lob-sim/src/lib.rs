@@ -11,6 +11,7 @@
 pub mod book;
 pub mod data;
 mod error;
+mod hash;
 pub mod replay;
 
 pub use error::{Error, Result};

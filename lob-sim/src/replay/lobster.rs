@@ -24,8 +24,8 @@
 
 use crate::book::{FeedMismatch, L3Book};
 use crate::data::lobster::{LobsterBookRow, LobsterEventType, LobsterMessage};
+use crate::hash::{IntMap, IntSet};
 use shortfall_core::{BookView, MarketEvent, OrderId, Price, PriceLevel, Qty, Side, Ts};
-use std::collections::{HashMap, HashSet};
 
 /// Ids of pre-existing orders (seeded or learned) start here: far above LOBSTER's ids
 /// (which fit in 32 bits), so they cannot collide.
@@ -155,7 +155,7 @@ pub struct LobsterReplay {
     depth: usize,
     initialised: bool,
     /// Pre-existing orders (seeded or learned) per (side, price), oldest first.
-    hidden: HashMap<(Side, Price), Vec<OrderId>>,
+    hidden: IntMap<(Side, Price), Vec<OrderId>>,
     next_hidden: u64,
     /// Window of the previous row per side (bid, ask): its N-th price when it showed all
     /// N levels, `None` when it showed the whole side.
@@ -171,7 +171,9 @@ pub struct LobsterReplay {
     previous_to_learn: bool,
     /// Scratch list of prices to reconcile (kept to avoid an allocation per row).
     scratch_prices: Vec<Price>,
-    unknown: HashSet<OrderId>,
+    unknown: IntSet<OrderId>,
+    /// Scratch list of (order, remaining) at one level.
+    scratch_queue: Vec<(OrderId, Qty)>,
     stats: LobsterReplayStats,
 }
 
@@ -243,7 +245,7 @@ impl LobsterReplay {
             book: L3Book::with_capacity(4096, 256),
             depth,
             initialised: false,
-            hidden: HashMap::new(),
+            hidden: IntMap::default(),
             next_hidden: PRE_EXISTING_ID_BASE,
             window: [None, None],
             learned_window: [None, None],
@@ -251,7 +253,8 @@ impl LobsterReplay {
             previous_depth: depth,
             previous_to_learn: false,
             scratch_prices: Vec::with_capacity(2 * depth + 8),
-            unknown: HashSet::new(),
+            unknown: IntSet::default(),
+            scratch_queue: Vec::new(),
             stats: LobsterReplayStats::default(),
         }
     }
@@ -622,11 +625,9 @@ impl LobsterReplay {
     /// removed. Executions take from the front of the queue (they trade first); otherwise
     /// an order of exactly that size is taken if there is one, then the newest first.
     fn remove_known(&mut self, side: Side, price: Price, qty: Qty, ts: Ts, execute: bool) -> Qty {
-        let mut queue: Vec<(OrderId, Qty)> = self
-            .book
-            .queue(side, price)
-            .map(|o| (o.id, o.qty))
-            .collect();
+        let mut queue = std::mem::take(&mut self.scratch_queue);
+        queue.clear();
+        queue.extend(self.book.queue(side, price).map(|o| (o.id, o.qty)));
         if execute {
             queue.reverse();
         } else if let Some(pos) = queue.iter().rposition(|&(_, q)| q == qty) {
@@ -648,6 +649,7 @@ impl LobsterReplay {
             }
             left -= take;
         }
+        self.scratch_queue = queue;
         qty - left
     }
 
