@@ -634,7 +634,7 @@ impl L3Book {
 
     /// Unlinks the order in `slot` from its level and frees the slot, leaving the id map to
     /// the caller; returns the node.
-    #[inline]
+    #[inline(always)]
     fn unlink_and_free(&mut self, slot: u32) -> OrderNode {
         let node = self.slab.nodes[slot as usize];
         self.ladders[node.side as usize].unlink(&mut self.slab.nodes, slot);

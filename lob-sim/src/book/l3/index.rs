@@ -196,7 +196,7 @@ impl IdIndex {
     }
 
     /// Removes the id in `bucket` (from [`IdIndex::find`]), returning its slot.
-    #[inline]
+    #[inline(always)]
     pub fn remove_at(&mut self, bucket: usize) -> u32 {
         let slot = self.entries[bucket].slot;
         let mask = self.mask();

@@ -159,7 +159,7 @@ impl Ladder {
     /// Keys are distinct integers (ticks), so a key `d` below the touch's lies at most `d`
     /// places below it: the search looks only at those `min(d + 1, len)` levels, which near
     /// the touch of a dense book is one or two.
-    #[inline]
+    #[inline(always)]
     pub fn find(&self, key: i64) -> Result<usize, usize> {
         let levels = &self.levels;
         let n = levels.len();
@@ -218,7 +218,7 @@ impl Ladder {
     }
 
     /// Appends the node in `slot` at its price, creating the level when needed.
-    #[inline]
+    #[inline(always)]
     pub fn insert(&mut self, nodes: &mut [OrderNode], slot: u32) {
         let key = self.key(nodes[slot as usize].price);
         let index = match self.find(key) {
@@ -241,7 +241,7 @@ impl Ladder {
 
     /// Unlinks the node in `slot` from its level (removing the level when it empties) and
     /// takes its remaining quantity off the level's total.
-    #[inline]
+    #[inline(always)]
     pub fn unlink(&mut self, nodes: &mut [OrderNode], slot: u32) {
         let node = nodes[slot as usize];
         let index = self
