@@ -2,6 +2,10 @@
 //! stream, and feed replay through `apply`. Every input is generated from a fixed seed.
 //!
 //! Run with `cargo bench -p shortfall-lob-sim --bench l3_book`.
+//!
+//! `add` and `cancel` work on a book that ends a cycle with about 11,000 live orders (cancels
+//! in random order, so most touch memory outside the L2 cache); `add_1k_live` and
+//! `cancel_1k_live` repeat them on about 1,200 live orders.
 
 use criterion::{Criterion, Throughput, criterion_group};
 use shortfall_core::{
@@ -168,13 +172,23 @@ struct Replay {
 }
 
 impl Add {
+    /// `CHUNK` passive orders into 50 levels × 10 orders per side (about 11,000 live
+    /// orders at the end of a cycle).
     fn new(rng: &mut Rng) -> Self {
-        let base = background(50, 10);
+        Self::sized(rng, 50, 10, CHUNK)
+    }
+
+    /// `adds` passive orders into a background of `levels` × `per_level` orders per side.
+    fn sized(rng: &mut Rng, levels: i64, per_level: i64, adds: usize) -> Self {
+        let base = background(levels, per_level);
+        let mut book = base.clone();
+        // Warm the destination's capacity to the cycle's peak, as a running book has.
+        book.clone_from(&base);
         Self {
-            book: base.clone(),
+            book,
             base,
             out: BookOutput::with_capacity(16, 16),
-            adds: passive_orders(rng, CHUNK),
+            adds: passive_orders(rng, adds),
         }
     }
 }
@@ -502,6 +516,8 @@ fn mixed_stream(seed: u64, len: usize) -> Stream {
 struct Workloads {
     add: Add,
     cancel: Cancel,
+    add_small: Add,
+    cancel_small: Cancel,
     match_1: Match,
     match_10: Match,
     mixed: Mixed,
@@ -514,7 +530,17 @@ fn workloads() -> Workloads {
     let mut cancels = cancels_of(&add.adds);
     shuffle(&mut rng, &mut cancels);
     let stream = mixed_stream(0x5eed_0002, 200_000);
+    // The same, in a book of about 1,200 live orders (fits in L2 cache).
+    let mut rng_small = Rng::new(0x5eed_0003);
+    let add_small = Add::sized(&mut rng_small, 20, 5, 1_000);
+    let mut cancels_small = cancels_of(&add_small.adds);
+    shuffle(&mut rng_small, &mut cancels_small);
     Workloads {
+        cancel_small: Cancel {
+            add: Add::sized(&mut Rng::new(0x5eed_0003), 20, 5, 1_000),
+            cancels: cancels_small,
+        },
+        add_small,
         cancel: Cancel {
             add: Add::new(&mut Rng::new(0x5eed_0001)),
             cancels,
@@ -547,6 +573,12 @@ fn bench_l3_book(c: &mut Criterion) {
     group.bench_function("cancel/ns_per_order", |b| {
         b.iter_custom(|n| timed(&mut w.cancel, n))
     });
+    group.bench_function("add_1k_live/ns_per_order", |b| {
+        b.iter_custom(|n| timed(&mut w.add_small, n))
+    });
+    group.bench_function("cancel_1k_live/ns_per_order", |b| {
+        b.iter_custom(|n| timed(&mut w.cancel_small, n))
+    });
     group.bench_function("match_1_level/ns_per_order", |b| {
         b.iter_custom(|n| timed(&mut w.match_1, n))
     });
@@ -578,6 +610,8 @@ fn main() {
         let mut w = workloads();
         best_windows("l3_book/add/ns_per_order", &mut w.add);
         best_windows("l3_book/cancel/ns_per_order", &mut w.cancel);
+        best_windows("l3_book/add_1k_live/ns_per_order", &mut w.add_small);
+        best_windows("l3_book/cancel_1k_live/ns_per_order", &mut w.cancel_small);
         best_windows("l3_book/match_1_level/ns_per_order", &mut w.match_1);
         best_windows("l3_book/match_10_levels/ns_per_order", &mut w.match_10);
         best_windows("l3_book/mixed_stream/ns_per_msg", &mut w.mixed);

@@ -38,6 +38,8 @@ pub(super) struct IdIndex {
     /// `64 - log2(buckets)`: the home bucket of a key is its hash's top bits.
     shift: u32,
     len: usize,
+    /// The table never shrinks below this (the capacity asked for at construction).
+    floor: usize,
 }
 
 impl std::fmt::Debug for IdIndex {
@@ -45,6 +47,7 @@ impl std::fmt::Debug for IdIndex {
         f.debug_struct("IdIndex")
             .field("len", &self.len)
             .field("buckets", &self.entries.len())
+            .field("floor", &self.floor)
             .finish()
     }
 }
@@ -55,6 +58,7 @@ impl Clone for IdIndex {
             entries: self.entries.clone(),
             shift: self.shift,
             len: self.len,
+            floor: self.floor,
         }
     }
 
@@ -62,6 +66,7 @@ impl Clone for IdIndex {
         self.entries.clone_from(&source.entries);
         self.shift = source.shift;
         self.len = source.len;
+        self.floor = source.floor;
     }
 }
 
@@ -72,7 +77,7 @@ impl Default for IdIndex {
 }
 
 impl IdIndex {
-    /// A table that holds `n` ids without growing.
+    /// A table that holds `n` ids without growing, and never shrinks below that.
     pub fn with_capacity(n: usize) -> Self {
         let buckets = n
             .saturating_mul(2)
@@ -83,6 +88,7 @@ impl IdIndex {
             entries: vec![VACANT; buckets],
             shift: 64 - buckets.trailing_zeros(),
             len: 0,
+            floor: buckets.max(MIN_BUCKETS * 4),
         }
     }
 
@@ -218,7 +224,7 @@ impl IdIndex {
         }
         self.entries[hole] = VACANT;
         self.len -= 1;
-        if self.len * 8 < self.entries.len() && self.entries.len() > MIN_BUCKETS * 4 {
+        if self.len * 8 < self.entries.len() && self.entries.len() > self.floor {
             self.resize(self.entries.len() / 2);
         }
         slot
@@ -284,6 +290,24 @@ mod tests {
             index.memory_bytes(),
             index.len()
         );
+    }
+
+    #[test]
+    fn the_reserved_capacity_is_a_floor_the_table_does_not_shrink_below() {
+        let mut index = IdIndex::with_capacity(1_000);
+        let reserved = index.memory_bytes();
+        for k in 0..1_000 {
+            assert!(index.insert(k, k as u32));
+        }
+        assert_eq!(
+            index.memory_bytes(),
+            reserved,
+            "no growth within the reservation"
+        );
+        for k in 0..1_000 {
+            assert_eq!(index.remove(k), Some(k as u32));
+        }
+        assert_eq!(index.memory_bytes(), reserved, "no shrinking below it");
     }
 
     #[test]
