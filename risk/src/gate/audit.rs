@@ -130,7 +130,10 @@ impl AuditLog for RingAuditLog {
             self.records.push(record);
         } else {
             self.records[self.head] = record;
-            self.head = (self.head + 1) % self.capacity;
+            self.head += 1;
+            if self.head == self.capacity {
+                self.head = 0;
+            }
             self.dropped += 1;
         }
     }

@@ -165,7 +165,8 @@ impl<S: OrderSink, A: AuditLog> PreTradeGate<S, A> {
     /// Every check for a new order.
     pub(super) fn check_new(&mut self, now: Ts, order: &NewOrder) -> Result<(), Deny> {
         self.check_not_halted()?;
-        if self.open.contains(order.id) || self.seen.contains(&order.id) {
+        // Every open id is in `seen` (added when forwarded, kept across `new_day`).
+        if self.seen.contains(&order.id) {
             return Err(Deny::DuplicateOrderId { id: order.id });
         }
         if self.open.len() >= self.limits.max_open_orders {
