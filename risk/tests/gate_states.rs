@@ -83,6 +83,9 @@ fn halted_gate_passes_only_cancels() {
     assert_eq!(gate.submit(Ts(2), buy(2, 10_000, 1)), Err(Deny::Halted));
     assert_eq!(gate.submit(Ts(3), modify(1, 10_000, 2)), Err(Deny::Halted));
     assert_eq!(gate.submit(Ts(4), cancel(1)), Ok(()));
+    // Resetting a kill switch that never tripped does not lift an operator's halt.
+    assert_eq!(gate.reset_kill_switch(), None);
+    assert_eq!(gate.state(), GateState::Halted);
     gate.set_state(GateState::Active).unwrap();
     assert_eq!(gate.submit(Ts(5), buy(2, 10_000, 1)), Ok(()));
 }

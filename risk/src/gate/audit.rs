@@ -1,8 +1,9 @@
 //! The audit trail of the gate: every decision, forwarded or denied.
 //!
 //! SEC Rule 15c3-5 asks a broker-dealer with market access to keep its pre-trade controls
-//! under its own direct control and to be able to review them; the gate hands every
-//! decision to an [`AuditLog`] for that record.
+//! under its direct and exclusive control (paragraph (d)) and to review their
+//! effectiveness regularly (paragraph (e)); the gate hands every decision to an
+//! [`AuditLog`] so that there is a record to review.
 
 use super::deny::Deny;
 use crate::error::{Error, Result};

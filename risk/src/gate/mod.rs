@@ -5,14 +5,16 @@
 //! [`PreTradeGate`] owns the sink it protects and forwards a request only when every check
 //! passes; otherwise it returns a typed [`Deny`] carrying the numbers that decided it. The
 //! controls follow the market-access rule of the SEC, **Rule 15c3-5** (17 CFR 240.15c3-5):
-//! (c)(1)(i) pre-set credit and capital thresholds — here the position limits, the order
-//! notional and the daily loss limit with its kill switch; (c)(1)(ii) rejection of
-//! erroneous orders that exceed price or size parameters — the maximum order quantity,
-//! the price collar against a reference price, and duplicate-order checks; and
-//! (c)(1)(iii)/(b) controls under the broker's direct and exclusive control — the gate
-//! cannot be bypassed by strategy code (see [Un-bypassable](#un-bypassable)), and every
-//! decision is written to an [`AuditLog`]. Throttles, trading states and the self-trade
-//! check mirror what NautilusTrader's `RiskEngine` offers.
+//! paragraph (c)(1)(i), orders that exceed pre-set credit or capital thresholds — here the
+//! position limits, the order notional and the daily loss limit with its kill switch;
+//! paragraph (c)(1)(ii), erroneous orders that exceed price or size parameters "on an
+//! order-by-order basis or over a short period of time, or that indicate duplicative
+//! orders" — the maximum order quantity, the price collar against a reference price, the
+//! order and cancel throttles and the duplicate-id check; and paragraph (d), controls
+//! under the broker's direct and exclusive control — the gate cannot be bypassed by
+//! strategy code (see [Un-bypassable](#un-bypassable)), and every decision is written to
+//! an [`AuditLog`] for the regular review of paragraph (e). Trading states and the
+//! self-trade check mirror what NautilusTrader's `RiskEngine` offers.
 //!
 //! ```
 //! use shortfall_core::{Instrument, NewOrder, OrderId, OrderRequest, OrderSink, Price, Qty,
@@ -317,13 +319,15 @@ impl<S: OrderSink, A: AuditLog> PreTradeGate<S, A> {
         Ok(())
     }
 
-    /// Lifts the kill switch and sets the gate [`GateState::Active`]; returns the trip it
-    /// cleared. The loss limit is checked again on the next fill or mark, so a loss still
-    /// beyond the limit trips the switch again (start a [`PreTradeGate::new_day`] or raise
-    /// the limit first).
+    /// Lifts an engaged kill switch and sets the gate [`GateState::Active`]; returns the
+    /// trip it cleared (`None`, changing nothing, when the switch was not engaged). The loss
+    /// limit is checked again on the next fill or mark, so a loss still beyond the limit
+    /// trips the switch again (start a [`PreTradeGate::new_day`] first).
     pub fn reset_kill_switch(&mut self) -> Option<KillSwitchTrip> {
         let trip = self.kill_switch.take();
-        self.state = GateState::Active;
+        if trip.is_some() {
+            self.state = GateState::Active;
+        }
         trip
     }
 
