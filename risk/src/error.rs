@@ -63,6 +63,28 @@ pub enum Error {
         /// Why it stopped.
         reason: String,
     },
+    /// A [`crate::gate::GateConfig`] field has a value the gate cannot work with.
+    #[error("gate config: {field} = {value}: {reason}")]
+    InvalidConfig {
+        /// The field, as spelled in the TOML (e.g. `"order_rate.capacity"`).
+        field: &'static str,
+        /// The value given.
+        value: String,
+        /// What it must be instead.
+        reason: &'static str,
+    },
+    /// A gate configuration could not be read from (or written to) TOML.
+    #[error("gate config TOML: {reason}")]
+    ConfigToml {
+        /// The parser's message (with the line and column of the problem).
+        reason: String,
+    },
+    /// An operator asked for a trading state while the kill switch is engaged.
+    #[error("kill switch engaged: reset it before setting the gate to {requested}")]
+    KillSwitchEngaged {
+        /// The state that was asked for.
+        requested: &'static str,
+    },
     /// A matrix that had to be inverted is singular or not positive definite.
     #[error("singular matrix: {what}")]
     Singular {

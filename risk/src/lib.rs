@@ -4,7 +4,15 @@
 //! ([`vol`]): RiskMetrics EWMA, GARCH(1,1) and GJR-GARCH(1,1,1) fitted by maximum likelihood
 //! with the conventions of Python's `arch` package (so fits can be checked against it number
 //! for number), multi-step variance forecasts, realised-volatility estimators on OHLC bars
-//! and the HAR-RV model. The pre-trade risk gate, covariance and VaR/ES follow in later work.
+//! and the HAR-RV model.
+//!
+//! The **pre-trade risk gate** ([`gate`]) is an [`shortfall_core::OrderSink`] that owns the
+//! venue sink and forwards only orders that pass the market-access controls of SEC Rule
+//! 15c3-5: maximum order size and notional, position limits counting open orders, a price
+//! collar, order and cancel throttles, a daily loss limit with a sticky kill switch,
+//! trading states, duplicate-id and self-trade checks. Denials are typed data
+//! ([`gate::Deny`]), counted and written to an audit log; limits come from TOML
+//! ([`gate::GateConfig`]). Covariance and VaR/ES follow in later work.
 //!
 //! ```
 //! use shortfall_risk::vol::{EwmaVariance, GarchModel, GarchParams, MeanModel};
@@ -33,6 +41,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod gate;
 pub mod vol;
 
 pub use error::{Error, Result};
