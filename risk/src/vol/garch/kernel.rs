@@ -449,7 +449,8 @@ impl Reparam {
         if self.has_mu() {
             th[MU] = self.mu0 + self.mu_scale * u[0];
         }
-        th[OMEGA] = self.omega_scale * u[o].exp();
+        // ω > 0 is part of the parameter region: far-out u would underflow e^u to zero.
+        th[OMEGA] = (self.omega_scale * u[o].exp()).max(f64::MIN_POSITIVE);
         let (p, s, _) = self.split(u);
         if self.gjr() {
             th[ALPHA] = 2.0 * p * s[0];
