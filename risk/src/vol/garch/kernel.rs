@@ -460,6 +460,12 @@ impl Reparam {
             th[ALPHA] = p * s[0];
             th[BETA] = p * s[1];
         }
+        // α + γ/2 + β = p ≤ 1 exactly, but rounding can land an ulp above 1 when the
+        // logistic saturates; keep the point inside the region (as `GarchParams::persistence`
+        // adds it up).
+        while th[ALPHA] + 0.5 * th[GAMMA] + th[BETA] > 1.0 && th[BETA] > 0.0 {
+            th[BETA] = th[BETA].next_down();
+        }
         th
     }
 
