@@ -1015,3 +1015,72 @@ fn memory_follows_live_orders_not_messages() {
         book.memory_bytes()
     );
 }
+
+#[test]
+fn cancels_inside_a_long_queue_keep_time_priority_and_free_their_slots() {
+    // 100 asks of 1..=100 lots at one price; cancel every order whose id is not a multiple
+    // of 5, except the head.
+    let mut book = L3Book::new();
+    for id in 1..=100u64 {
+        run(&mut book, new(id, A, Sell, 100, id as i64, Gtc));
+    }
+    for id in 2..=100u64 {
+        if id % 5 != 0 {
+            run(&mut book, cancel(id, A));
+        }
+    }
+    let live: Vec<u64> = std::iter::once(1).chain((5..=100).step_by(5)).collect();
+    assert_eq!(queue_ids(&book, Sell, 100), live);
+    assert_eq!(book.len(), live.len());
+    let total: i64 = live.iter().map(|&id| id as i64).sum();
+    assert_eq!(levels(&book, Sell), vec![(100, total)]);
+    // Quantity ahead of order 50: orders 1, 5, 10, …, 45.
+    let ahead: i64 = live
+        .iter()
+        .take_while(|&&id| id < 50)
+        .map(|&id| id as i64)
+        .sum();
+    assert_eq!(book.queue_ahead(OrderId(50)), Some(Qty(ahead)));
+    // The 79 cancelled slots are free: 60 new orders reuse them instead of growing the slab.
+    let slots = book.slab.nodes.len();
+    assert_eq!(slots, 100);
+    for id in 1_000..1_060u64 {
+        run(&mut book, new(id, A, Sell, 100, 1, Gtc));
+    }
+    assert_eq!(book.slab.nodes.len(), slots, "freed slots are reused");
+    // A buy for everything trades the survivors in time order.
+    let out = run(&mut book, new(5_000, B, Buy, 100, total + 60, Ioc));
+    let makers: Vec<u64> = fills(&out)
+        .iter()
+        .filter(|f| f.1 == Maker)
+        .map(|f| f.0)
+        .collect();
+    let expected: Vec<u64> = live.iter().copied().chain(1_000..1_060).collect();
+    assert_eq!(makers, expected);
+    assert!(book.is_empty());
+    assert_eq!(book.level_count(Sell), 0);
+}
+
+#[test]
+fn cancelling_around_and_at_the_head_leaves_the_next_order_first() {
+    let mut book = L3Book::new();
+    for id in 1..=5u64 {
+        run(&mut book, new(id, A, Buy, 99, 10, Gtc));
+    }
+    // 2, 3 and 4 leave from behind the head; cancelling the head leaves 5 first in line.
+    for id in [2, 3, 4, 1] {
+        run(&mut book, cancel(id, A));
+    }
+    assert_eq!(queue_ids(&book, Buy, 99), vec![5]);
+    assert_eq!(book.queue_ahead(OrderId(5)), Some(Qty(0)));
+    assert_eq!(levels(&book, Buy), vec![(99, 10)]);
+    let out = run(&mut book, new(9, B, Sell, 99, 10, Ioc));
+    assert_eq!(fills(&out)[0].0, 5);
+    assert!(book.is_empty());
+    // The level went with its last live order and every slot is free for reuse.
+    let slots = book.slab.nodes.len();
+    for id in 20..25u64 {
+        run(&mut book, new(id, A, Buy, 98, 1, Gtc));
+    }
+    assert_eq!(book.slab.nodes.len(), slots);
+}
