@@ -1,8 +1,10 @@
 //! Splitting a `BufRead` into lines without copying a line that lies inside the reader's
 //! buffer, and with a bound on how long a line may be.
 
-use super::fields::find_newline;
+use super::fields::{BadField, find_newline, looks_like_header, strip_bom};
+use crate::{Error, Result};
 use std::io::{self, BufRead, Read};
+use std::path::Path;
 
 /// The longest line either reader accepts, in bytes, not counting the line end.
 ///
@@ -28,6 +30,81 @@ pub(crate) struct LineReader<R> {
     pending: usize,
     /// Number of the line last returned (0 before the first).
     line: u64,
+}
+
+/// The lines of a LOBSTER file for its readers: a [`LineReader`] whose first read failure is
+/// reported (naming the file and line) and ends the stream.
+#[derive(Debug)]
+pub(crate) struct DataLines<R> {
+    lines: LineReader<R>,
+    failed: bool,
+}
+
+impl<R: BufRead> DataLines<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self {
+            lines: LineReader::new(inner),
+            failed: false,
+        }
+    }
+
+    /// Number of the line last returned (0 before the first).
+    pub(crate) fn line(&self) -> u64 {
+        self.lines.line()
+    }
+
+    /// The next line, or `None` at the end of the input or after a read failure, which is
+    /// reported once as [`Error::ReadAt`] naming `label` and the line.
+    #[inline]
+    pub(crate) fn next_line(&mut self, label: &Path) -> Result<Option<Line<'_>>> {
+        if self.failed {
+            return Ok(None);
+        }
+        let line = self.lines.line() + 1;
+        match self.lines.next_line() {
+            Ok(next) => Ok(next),
+            Err(source) => {
+                self.failed = true;
+                Err(Error::ReadAt {
+                    path: label.to_owned(),
+                    line,
+                    source,
+                })
+            }
+        }
+    }
+}
+
+/// What a line of a LOBSTER file holds, once [`content`] has looked at it.
+pub(crate) enum Content<'a> {
+    /// A valid header row (line 1 only): skip it.
+    Header,
+    /// A data row's text.
+    Data(&'a [u8]),
+}
+
+/// Classifies `line`: on line 1 (after a byte-order mark) text that starts like a header is
+/// a header, checked by `check_header`; an empty line is an error (the reader has already
+/// dropped an empty last line); anything else is data.
+#[inline]
+pub(crate) fn content<'a>(
+    line: &Line<'a>,
+    check_header: impl FnOnce(&[u8]) -> std::result::Result<(), BadField>,
+) -> std::result::Result<Content<'a>, BadField> {
+    let mut text = line.text;
+    if line.number == 1 {
+        text = strip_bom(text);
+        if looks_like_header(text) {
+            return check_header(text).map(|()| Content::Header);
+        }
+    }
+    if text.is_empty() {
+        return Err(BadField {
+            column: 0,
+            reason: "empty line (only the file's last line may be empty)".into(),
+        });
+    }
+    Ok(Content::Data(text))
 }
 
 impl<R: BufRead> LineReader<R> {

@@ -1,7 +1,7 @@
 //! The message file: one row per event, [`MessageReader`] → [`LobsterMessage`].
 
-use super::fields::{BadField, Fields, header_columns, looks_like_header, quote, strip_bom};
-use super::lines::LineReader;
+use super::fields::{BadField, Fields, header_columns, quote};
+use super::lines::{Content, DataLines, content};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use shortfall_core::{MarketEvent, OrderId, Price, Qty, Side, TradingState, Ts};
@@ -294,9 +294,8 @@ fn check_message_header(line: &[u8]) -> Result<(), BadField> {
 /// ```
 #[derive(Debug)]
 pub struct MessageReader<R> {
-    lines: LineReader<R>,
+    lines: DataLines<R>,
     label: PathBuf,
-    failed: bool,
 }
 
 impl MessageReader<BufReader<File>> {
@@ -319,9 +318,8 @@ impl<R: BufRead> MessageReader<R> {
     /// name such as `"AMZN_message_1.csv"` for data that is not in a file).
     pub fn new(source: R, label: impl Into<PathBuf>) -> Self {
         Self {
-            lines: LineReader::new(source),
+            lines: DataLines::new(source),
             label: label.into(),
-            failed: false,
         }
     }
 
@@ -343,42 +341,15 @@ impl<R: BufRead> MessageReader<R> {
     /// [`MAX_LINE_BYTES`](super::MAX_LINE_BYTES) (the next call returns `None`).
     pub fn read_message(&mut self) -> Result<Option<LobsterMessage>> {
         loop {
-            if self.failed {
+            let Some(line) = self.lines.next_line(&self.label)? else {
                 return Ok(None);
-            }
-            let line = match self.lines.next_line() {
-                Ok(Some(line)) => line,
-                Ok(None) => return Ok(None),
-                Err(source) => {
-                    self.failed = true;
-                    return Err(Error::ReadAt {
-                        path: self.label.clone(),
-                        line: self.lines.line() + 1,
-                        source,
-                    });
-                }
             };
-            let mut text = line.text;
-            if line.number == 1 {
-                text = strip_bom(text);
-                if looks_like_header(text) {
-                    match check_message_header(text) {
-                        Ok(()) => continue,
-                        Err(bad) => return Err(malformed(&self.label, 1, bad)),
-                    }
-                }
-            }
-            if text.is_empty() {
-                return Err(malformed(
-                    &self.label,
-                    line.number,
-                    BadField {
-                        column: 0,
-                        reason: "empty line (only the file's last line may be empty)".into(),
-                    },
-                ));
-            }
             let number = line.number;
+            let text = match content(&line, check_message_header) {
+                Ok(Content::Header) => continue,
+                Ok(Content::Data(text)) => text,
+                Err(bad) => return Err(malformed(&self.label, number, bad)),
+            };
             return parse_message(text)
                 .map(Some)
                 .map_err(|bad| malformed(&self.label, number, bad));

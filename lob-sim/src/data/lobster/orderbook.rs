@@ -1,8 +1,8 @@
 //! The orderbook file: the book after each message, [`OrderbookReader`] →
 //! [`LobsterBookRow`].
 
-use super::fields::{BadField, Fields, header_columns, looks_like_header, quote, strip_bom};
-use super::lines::LineReader;
+use super::fields::{BadField, Fields, header_columns, quote};
+use super::lines::{Content, DataLines, content};
 use super::{EMPTY_ASK_PRICE, EMPTY_BID_PRICE};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -262,10 +262,9 @@ fn check_orderbook_header(line: &[u8], depth: usize) -> Result<(), BadField> {
 /// ```
 #[derive(Debug)]
 pub struct OrderbookReader<R> {
-    lines: LineReader<R>,
+    lines: DataLines<R>,
     label: PathBuf,
     depth: usize,
-    failed: bool,
 }
 
 impl OrderbookReader<BufReader<File>> {
@@ -297,10 +296,9 @@ impl<R: BufRead> OrderbookReader<R> {
             }));
         }
         Ok(Self {
-            lines: LineReader::new(source),
+            lines: DataLines::new(source),
             label: label.into(),
             depth,
-            failed: false,
         })
     }
 
@@ -328,42 +326,20 @@ impl<R: BufRead> OrderbookReader<R> {
     /// returns `false`).
     pub fn read_row_into(&mut self, row: &mut LobsterBookRow) -> Result<bool> {
         loop {
-            if self.failed {
+            let Some(line) = self.lines.next_line(&self.label)? else {
                 return Ok(false);
-            }
-            let line = match self.lines.next_line() {
-                Ok(Some(line)) => line,
-                Ok(None) => return Ok(false),
-                Err(source) => {
-                    self.failed = true;
-                    return Err(Error::ReadAt {
-                        path: self.label.clone(),
-                        line: self.lines.line() + 1,
-                        source,
-                    });
-                }
             };
-            let mut text = line.text;
-            if line.number == 1 {
-                text = strip_bom(text);
-                if looks_like_header(text) {
-                    match check_orderbook_header(text, self.depth) {
-                        Ok(()) => continue,
-                        Err(bad) => return Err(malformed(&self.label, 1, bad)),
-                    }
-                }
-            }
-            if text.is_empty() {
-                let bad = BadField {
-                    column: 0,
-                    reason: "empty line (only the file's last line may be empty)".into(),
-                };
-                return Err(malformed(&self.label, line.number, bad));
-            }
+            let number = line.number;
+            let depth = self.depth;
+            let text = match content(&line, |text| check_orderbook_header(text, depth)) {
+                Ok(Content::Header) => continue,
+                Ok(Content::Data(text)) => text,
+                Err(bad) => return Err(malformed(&self.label, number, bad)),
+            };
             row.clear(self.depth);
             return match parse_row(text, row) {
                 Ok(()) => Ok(true),
-                Err(bad) => Err(malformed(&self.label, line.number, bad)),
+                Err(bad) => Err(malformed(&self.label, number, bad)),
             };
         }
     }
