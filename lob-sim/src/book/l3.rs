@@ -574,21 +574,9 @@ impl L3Book {
     }
 
     fn cancel(&mut self, ts: Ts, id: OrderId, owner: TraderId, out: &mut BookOutput) {
-        let reject = |out: &mut BookOutput, reason| {
-            out.reports.push(ExecReport::Rejected {
-                ts,
-                id,
-                owner,
-                reason,
-            });
+        let Some((bucket, slot)) = self.owned_bucket(ts, id, owner, out) else {
+            return;
         };
-        let Some(bucket) = self.ids.find(id.0) else {
-            return reject(out, RejectReason::UnknownOrder);
-        };
-        let slot = self.ids.slot_at(bucket);
-        if self.slab.nodes[slot as usize].owner != owner {
-            return reject(out, RejectReason::NotOwner);
-        }
         self.ids.remove_at(bucket);
         let node = self.unlink_and_free(slot);
         out.reports.push(ExecReport::Cancelled {
@@ -601,18 +589,24 @@ impl L3Book {
         out.events.push(MarketEvent::Delete { ts, order_id: id });
     }
 
-    /// The slot of live order `id` if `owner` owns it; otherwise reports the rejection.
-    #[inline]
-    fn owned_slot(
+    /// The id-index bucket and slab slot of live order `id` if `owner` owns it; otherwise
+    /// reports the rejection (`UnknownOrder` or `NotOwner`).
+    #[inline(always)]
+    fn owned_bucket(
         &self,
         ts: Ts,
         id: OrderId,
         owner: TraderId,
         out: &mut BookOutput,
-    ) -> Option<u32> {
-        let reason = match self.ids.get(id.0) {
-            Some(slot) if self.slab.nodes[slot as usize].owner == owner => return Some(slot),
-            Some(_) => RejectReason::NotOwner,
+    ) -> Option<(usize, u32)> {
+        let reason = match self.ids.find(id.0) {
+            Some(bucket) => {
+                let slot = self.ids.slot_at(bucket);
+                if self.slab.nodes[slot as usize].owner == owner {
+                    return Some((bucket, slot));
+                }
+                RejectReason::NotOwner
+            }
             None => RejectReason::UnknownOrder,
         };
         out.reports.push(ExecReport::Rejected {
@@ -651,7 +645,7 @@ impl L3Book {
         qty: Qty,
         out: &mut BookOutput,
     ) {
-        let Some(slot) = self.owned_slot(ts, id, owner, out) else {
+        let Some((_, slot)) = self.owned_bucket(ts, id, owner, out) else {
             return;
         };
         let reject = |out: &mut BookOutput, reason| {
