@@ -70,22 +70,42 @@ pub(crate) fn forward_step(x: f64) -> f64 {
 }
 
 /// Hessian of a scalar function by forward differences of its analytic gradient `grad(x, g)`,
-/// symmetrised: H_ij = ½[(g_i(x + h_j e_j) − g_i(x))/h_j + (g_j(x + h_i e_i) − g_j(x))/h_i].
-/// k + 1 gradient evaluations.
+/// symmetrised: H_ij = ½[(g_i(x + h_j e_j) − g_i(x))/h_j + (g_j(x + h_i e_i) − g_j(x))/h_i],
+/// with h_j = [`forward_step`]`(x_j)`. k + 1 gradient evaluations.
 pub(crate) fn hessian_from_gradient(
     x: &[f64],
     mut grad: impl FnMut(&[f64], &mut [f64]),
 ) -> Vec<f64> {
+    let mut g0 = vec![0.0; x.len()];
+    grad(x, &mut g0);
+    let finite = |xp: &[f64], g: &mut [f64]| {
+        grad(xp, g);
+        true
+    };
+    fd_hessian(x, &g0, forward_step, finite).expect("a gradient that never fails gives a Hessian")
+}
+
+/// The symmetrised forward-difference Hessian of the formula above, from the gradient `g0`
+/// at `x`, steps `step(x_j)` and `grad(x, g)`, which returns false when the function is not
+/// finite there (then `None`). k gradient evaluations.
+pub(crate) fn fd_hessian(
+    x: &[f64],
+    g0: &[f64],
+    step: impl Fn(f64) -> f64,
+    mut grad: impl FnMut(&[f64], &mut [f64]) -> bool,
+) -> Option<Vec<f64>> {
     let k = x.len();
     let mut h = vec![0.0; k * k];
     let mut xp = x.to_vec();
-    let (mut g0, mut gp) = (vec![0.0; k], vec![0.0; k]);
-    grad(x, &mut g0);
+    let mut gp = vec![0.0; k];
     for j in 0..k {
-        let step = forward_step(x[j]);
+        let step = step(x[j]);
         xp[j] = x[j] + step;
-        grad(&xp, &mut gp);
+        let finite = grad(&xp, &mut gp);
         xp[j] = x[j];
+        if !finite {
+            return None;
+        }
         for i in 0..k {
             h[i * k + j] = (gp[i] - g0[i]) / step;
         }
@@ -97,7 +117,7 @@ pub(crate) fn hessian_from_gradient(
             h[j * k + i] = s;
         }
     }
-    h
+    Some(h)
 }
 
 /// Streaming sample covariance (divisor n − 1, as `numpy.cov`) of rows of up to 5 values.

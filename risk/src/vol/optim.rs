@@ -7,6 +7,8 @@
 //! gradient are evaluated together by `fg(x, g) -> f`; a non-finite `f` counts as "too far"
 //! and makes the line search step back.
 
+use super::linalg::fd_hessian;
+
 /// Stopping rules.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Settings {
@@ -149,29 +151,11 @@ fn inverse_fd_hessian(
     evaluations: &mut usize,
 ) -> Option<Vec<f64>> {
     let m = x.len();
-    let mut hess = vec![0.0; m * m];
-    let mut xp = x.to_vec();
-    let mut gp = vec![0.0; m];
-    for j in 0..m {
-        let step = 1e-6 * x[j].abs().max(1.0);
-        xp[j] = x[j] + step;
+    let step = |xj: f64| 1e-6 * xj.abs().max(1.0);
+    let hess = fd_hessian(x, g, step, |xp, gp| {
         *evaluations += 1;
-        let f = fg(&xp, &mut gp);
-        xp[j] = x[j];
-        if !f.is_finite() {
-            return None;
-        }
-        for i in 0..m {
-            hess[i * m + j] = (gp[i] - g[i]) / step;
-        }
-    }
-    for i in 0..m {
-        for j in 0..i {
-            let v = 0.5 * (hess[i * m + j] + hess[j * m + i]);
-            hess[i * m + j] = v;
-            hess[j * m + i] = v;
-        }
-    }
+        fg(xp, gp).is_finite()
+    })?;
     // Cholesky L·Lᵀ = H; fails unless H is (numerically) positive definite.
     let mut l = vec![0.0; m * m];
     for i in 0..m {
