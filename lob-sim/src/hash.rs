@@ -3,8 +3,9 @@
 
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// 2⁶⁴ divided by the golden ratio, odd.
-const FIBONACCI: u64 = 0x9e37_79b9_7f4a_7c15;
+/// 2⁶⁴ divided by the golden ratio, odd: the multiplier of Fibonacci hashing (Knuth,
+/// *TAOCP* vol. 3, §6.4), shared with the L3 book's id index.
+pub(crate) const FIBONACCI: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Folds each written integer into the state with a 64×64→128-bit multiply.
 #[derive(Copy, Clone, Debug, Default)]

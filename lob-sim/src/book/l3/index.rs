@@ -18,8 +18,7 @@ const EMPTY: u32 = u32::MAX;
 /// The smallest table (buckets).
 const MIN_BUCKETS: usize = 16;
 
-/// 2⁶⁴ divided by the golden ratio, odd.
-const FIBONACCI: u64 = 0x9e37_79b9_7f4a_7c15;
+use crate::hash::FIBONACCI;
 
 #[derive(Copy, Clone)]
 struct Entry {
