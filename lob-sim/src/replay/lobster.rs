@@ -164,8 +164,6 @@ pub struct LobsterReplay {
     learned_window: [Option<Price>; 2],
     /// The previous row's levels (bid, ask), learned from when the next message comes.
     previous: [Vec<PriceLevel>; 2],
-    /// The previous row's depth (LOBSTER's N).
-    previous_depth: usize,
     /// Whether there is a previous row that differed from the book somewhere (a row equal
     /// on all levels teaches nothing).
     previous_to_learn: bool,
@@ -250,7 +248,6 @@ impl LobsterReplay {
             window: [None, None],
             learned_window: [None, None],
             previous: [Vec::with_capacity(depth), Vec::with_capacity(depth)],
-            previous_depth: depth,
             previous_to_learn: false,
             scratch_prices: Vec::with_capacity(2 * depth + 8),
             unknown: IntSet::default(),
@@ -313,7 +310,6 @@ impl LobsterReplay {
                     kept.clear();
                     kept.extend_from_slice(row_side(row, side));
                 }
-                self.previous_depth = row.depth();
                 self.previous_to_learn = true;
             }
         }
@@ -560,7 +556,8 @@ impl LobsterReplay {
         let ts = Ts::ZERO;
         for side in [Side::Buy, Side::Sell] {
             let theirs = &previous[side_index(side)];
-            let visible = row_window(theirs, self.previous_depth);
+            // `process` set the window from this row when it kept it.
+            let visible = self.window[side_index(side)];
             // The window the row was checked in is the one before it: its levels outside
             // that window are learned, the others were counted as mismatches if they differ.
             let checked_in = self.learned_window[side_index(side)];
