@@ -76,13 +76,13 @@ pub enum Error {
         /// The allowed range, in words (e.g. `"0 < forgetting <= 1"`).
         allowed: &'static str,
     },
-    /// A model was used on a task it does not support.
-    #[error("{model} does not support task {task}")]
-    UnsupportedTask {
+    /// A model was asked for something it does not support (a task, sample weights, ...).
+    #[error("{model} does not support {what}")]
+    Unsupported {
         /// The model's name.
         model: &'static str,
-        /// The task, formatted.
-        task: String,
+        /// What was asked, in words (e.g. `"regression"`, `"sample weights"`).
+        what: String,
     },
     /// An iterative fit broke down numerically (singular matrix, collapsed component, ...).
     #[error("numerical failure in {what}: {reason}")]

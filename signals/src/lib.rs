@@ -8,9 +8,13 @@
 //! a serialisable [`model::Model`] that predicts class probabilities or values for a
 //! validated [`model::Dataset`].
 #![deny(missing_docs)]
+// Numerical kernels index several arrays with one subscript, as the cited formulas do.
+#![allow(clippy::needless_range_loop)]
 
 pub mod error;
+pub mod linear;
 pub mod model;
+mod optim;
 
 pub use error::{Error, Result};
-pub use model::{Dataset, DynLearner, Learner, Model, OwnedDataset, Task};
+pub use model::{Dataset, DynLearner, Learner, Model, OnlineModel, OwnedDataset, Task};

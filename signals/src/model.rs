@@ -367,7 +367,7 @@ pub trait Learner {
     /// Fits a model. The same learner and dataset always give the same model.
     ///
     /// # Errors
-    /// [`Error::UnsupportedTask`] when the learner cannot do `data.task()`; invalid
+    /// [`Error::Unsupported`] when the learner cannot do `data.task()`; invalid
     /// hyper-parameters ([`Error::InvalidParameter`]); numerical breakdown
     /// ([`Error::Numerical`]) or a wrapped library error.
     fn fit(&self, data: &Dataset<'_>) -> Result<Self::Model>;
@@ -406,15 +406,15 @@ pub trait Model: fmt::Debug + Send + Sync {
     }
 
     /// The most probable class of each row (ties go to the lower class index); for
-    /// regression, [`Error::UnsupportedTask`].
+    /// regression, [`Error::Unsupported`].
     ///
     /// # Errors
-    /// As [`Model::predict`], or [`Error::UnsupportedTask`] for a regression model.
+    /// As [`Model::predict`], or [`Error::Unsupported`] for a regression model.
     fn predict_class(&self, x: ArrayView2<'_, f64>) -> Result<Vec<usize>> {
         if !self.task().is_classification() {
-            return Err(Error::UnsupportedTask {
+            return Err(Error::Unsupported {
                 model: self.name(),
-                task: "predict_class on a regression model".into(),
+                what: "predict_class on a regression model".into(),
             });
         }
         let p = self.predict(x)?;
@@ -431,6 +431,23 @@ pub(crate) fn argmax(v: ArrayView1<'_, f64>) -> usize {
         }
     }
     best
+}
+
+/// A fitted model that keeps learning one observation at a time (e.g. recursive least
+/// squares with forgetting).
+///
+/// # Design
+/// Separate from [`Model`] because most models are batch-only; a drift-aware pipeline
+/// (the `drift` module) feeds each new labelled row here and the returned a-priori
+/// error into a drift detector.
+pub trait OnlineModel: Model {
+    /// Predicts row `x` with the current state, then learns from `(x, y)`; returns the
+    /// a-priori error `y − prediction`.
+    ///
+    /// # Errors
+    /// [`Error::FeatureCount`] or [`Error::NonFinite`] for bad input (the state is left
+    /// unchanged).
+    fn update(&mut self, x: ArrayView1<'_, f64>, y: f64) -> Result<f64>;
 }
 
 /// The object-safe face of a [`Learner`]: fits and returns a boxed model.
