@@ -42,6 +42,7 @@
 
 pub mod book;
 pub mod data;
+pub mod env;
 mod error;
 mod hash;
 pub mod replay;
