@@ -7,7 +7,9 @@ use shortfall_core::{Env, Qty, Space};
 use shortfall_lob_sim::env::{AcWorldConfig, AlmgrenChrissEnv};
 
 fn env() -> AlmgrenChrissEnv {
-    AcWorldConfig::new(AcParams::paper_example()).build().unwrap()
+    AcWorldConfig::new(AcParams::paper_example())
+        .build()
+        .unwrap()
 }
 
 #[test]
@@ -16,7 +18,11 @@ fn discrete_pace_action_replays_the_twap_schedule_of_the_raw_env() {
     let (mut s, _) = raw.reset(5).unwrap();
     let mut expected = Vec::new();
     loop {
-        let st = raw.step(&ExecAction::Market { qty: s.schedule_slice() }).unwrap();
+        let st = raw
+            .step(&ExecAction::Market {
+                qty: s.schedule_slice(),
+            })
+            .unwrap();
         expected.push((st.reward.to_bits(), st.obs.remaining));
         s = st.obs;
         if st.done() {
