@@ -41,6 +41,22 @@ pub enum Error {
         /// What was expected and what was found.
         reason: String,
     },
+    /// An environment was configured with an invalid value.
+    #[error("environment config: {field}: {reason}")]
+    EnvConfig {
+        /// The configuration field.
+        field: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// An environment was stepped with an invalid action or out of turn.
+    #[error("environment step {step}: {reason}")]
+    EnvStep {
+        /// Decision steps taken before the failing one.
+        step: u32,
+        /// What was wrong.
+        reason: String,
+    },
     /// Two inputs that must agree do not (e.g. a message file and its orderbook file).
     #[error("{0}")]
     Inconsistent(String),

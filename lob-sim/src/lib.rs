@@ -43,6 +43,7 @@
 
 pub mod book;
 pub mod data;
+pub mod env;
 mod error;
 mod hash;
 pub mod hawkes;
