@@ -12,7 +12,14 @@ const AGENT: TraderId = TraderId(7);
 const BID: Price = Price(100);
 const ASK: Price = Price(102);
 
-fn msg(t: i64, ty: LobsterEventType, id: u64, size: i64, price: Price, side: Side) -> LobsterMessage {
+fn msg(
+    t: i64,
+    ty: LobsterEventType,
+    id: u64,
+    size: i64,
+    price: Price,
+    side: Side,
+) -> LobsterMessage {
     LobsterMessage {
         time: Ts(t),
         event_type: ty,
@@ -139,7 +146,10 @@ fn an_execution_beyond_the_queue_ahead_fills_the_agent_with_the_overflow_only() 
 fn an_order_that_improves_the_best_price_is_first_in_line() {
     let mut r = seeded();
     // Bid at 101, inside the 100/102 spread: nothing historical is ahead of it.
-    send(&mut r, limit(100, Side::Buy, Price(101), 20, TimeInForce::Gtc));
+    send(
+        &mut r,
+        limit(100, Side::Buy, Price(101), 20, TimeInForce::Gtc),
+    );
     r.process(&add(10, 3, 5, BID, Side::Buy), None);
     assert_eq!(r.queue_ahead(OrderId(100)), Some(Qty(0)));
     // A sell of 15 hits A at 100: it would have hit us at 101 first.
@@ -169,7 +179,13 @@ fn consumed_liquidity_is_not_taken_twice_and_decays_as_history_removes_it() {
     );
     assert_eq!(r.consumed_qty(), Qty(40));
     // The historical book still shows all 50 at 102: the replay is unchanged.
-    assert_eq!(r.book().queue(Side::Sell, ASK).map(|o| o.qty.0).sum::<i64>(), 50);
+    assert_eq!(
+        r.book()
+            .queue(Side::Sell, ASK)
+            .map(|o| o.qty.0)
+            .sum::<i64>(),
+        50
+    );
     // A market buy of 15: only Y's other 10 at 102 are left, then 5 of Z at 103.
     send_now(
         &mut r,
@@ -193,13 +209,19 @@ fn consumed_liquidity_is_not_taken_twice_and_decays_as_history_removes_it() {
     r.process(&cancel(32, 13, 20, Price(103), Side::Sell), None);
     assert_eq!(r.consumed_qty(), Qty(10));
     // An IOC for 200 at 103 finds Y 0 and Z 75 available.
-    send_now(&mut r, limit(202, Side::Buy, Price(103), 200, TimeInForce::Ioc));
+    send_now(
+        &mut r,
+        limit(202, Side::Buy, Price(103), 200, TimeInForce::Ioc),
+    );
     let reports: Vec<_> = r.drain_reports().collect();
     assert!(matches!(
         reports[1],
         ExecReport::Fill(f) if f.qty == Qty(75) && f.price == Price(103) && f.leaves_qty == Qty(125)
     ));
-    assert!(matches!(reports[2], ExecReport::Expired { qty: Qty(125), .. }));
+    assert!(matches!(
+        reports[2],
+        ExecReport::Expired { qty: Qty(125), .. }
+    ));
     assert_eq!(r.stats().taker_qty, 40 + 15 + 75);
 }
 
@@ -226,20 +248,43 @@ fn liquidity_the_agent_took_is_not_counted_ahead_of_its_own_resting_order() {
 fn post_only_is_rejected_when_it_would_cross_and_rests_otherwise() {
     let mut r = seeded();
     send_now(&mut r, limit(400, Side::Buy, ASK, 5, TimeInForce::PostOnly));
-    send_now(&mut r, limit(401, Side::Buy, Price(101), 5, TimeInForce::PostOnly));
+    send_now(
+        &mut r,
+        limit(401, Side::Buy, Price(101), 5, TimeInForce::PostOnly),
+    );
     let reports: Vec<_> = r.drain_reports().collect();
     assert!(matches!(
         reports[0],
-        ExecReport::Rejected { id: OrderId(400), reason: RejectReason::PostOnlyWouldCross, .. }
+        ExecReport::Rejected {
+            id: OrderId(400),
+            reason: RejectReason::PostOnlyWouldCross,
+            ..
+        }
     ));
-    assert!(matches!(reports[1], ExecReport::Accepted { id: OrderId(401), .. }));
+    assert!(matches!(
+        reports[1],
+        ExecReport::Accepted {
+            id: OrderId(401),
+            ..
+        }
+    ));
     assert_eq!(r.orders().count(), 1);
-    assert_eq!(r.consumed_qty(), Qty(0), "a rejected post-only takes nothing");
+    assert_eq!(
+        r.consumed_qty(),
+        Qty(0),
+        "a rejected post-only takes nothing"
+    );
     // A post-only sell at 101 would cross the agent's own bid: rejected too.
-    send_now(&mut r, limit(402, Side::Sell, Price(101), 5, TimeInForce::PostOnly));
+    send_now(
+        &mut r,
+        limit(402, Side::Sell, Price(101), 5, TimeInForce::PostOnly),
+    );
     assert!(matches!(
         r.drain_reports().next(),
-        Some(ExecReport::Rejected { reason: RejectReason::PostOnlyWouldCross, .. })
+        Some(ExecReport::Rejected {
+            reason: RejectReason::PostOnlyWouldCross,
+            ..
+        })
     ));
 }
 
@@ -250,7 +295,10 @@ fn fill_or_kill_is_all_or_none() {
     send_now(&mut r, limit(500, Side::Buy, ASK, 51, TimeInForce::Fok));
     assert!(matches!(
         r.drain_reports().next(),
-        Some(ExecReport::Rejected { reason: RejectReason::FokNotFillable, .. })
+        Some(ExecReport::Rejected {
+            reason: RejectReason::FokNotFillable,
+            ..
+        })
     ));
     assert_eq!(r.consumed_qty(), Qty(0));
     send_now(&mut r, limit(501, Side::Buy, ASK, 50, TimeInForce::Fok));
@@ -260,7 +308,10 @@ fn fill_or_kill_is_all_or_none() {
     send_now(&mut r, limit(502, Side::Buy, ASK, 1, TimeInForce::Fok));
     assert!(matches!(
         r.drain_reports().next(),
-        Some(ExecReport::Rejected { reason: RejectReason::FokNotFillable, .. })
+        Some(ExecReport::Rejected {
+            reason: RejectReason::FokNotFillable,
+            ..
+        })
     ));
 }
 
@@ -277,66 +328,146 @@ fn size_down_keeps_priority_and_price_change_or_size_up_loses_it() {
         qty: Qty(qty),
     };
     send_now(&mut r, modify(BID, 6));
-    assert_eq!(r.queue_ahead(OrderId(600)), Some(Qty(80)), "size down keeps its place");
+    assert_eq!(
+        r.queue_ahead(OrderId(600)),
+        Some(Qty(80)),
+        "size down keeps its place"
+    );
     send_now(&mut r, modify(BID, 8));
-    assert_eq!(r.queue_ahead(OrderId(600)), Some(Qty(120)), "size up goes behind C");
+    assert_eq!(
+        r.queue_ahead(OrderId(600)),
+        Some(Qty(120)),
+        "size up goes behind C"
+    );
     send_now(&mut r, modify(Price(99), 8));
-    assert_eq!(r.queue_ahead(OrderId(600)), Some(Qty(0)), "a new, empty price");
+    assert_eq!(
+        r.queue_ahead(OrderId(600)),
+        Some(Qty(0)),
+        "a new, empty price"
+    );
     send_now(&mut r, modify(Price(99), 8));
     let reports: Vec<_> = r.drain_reports().collect();
     // The new order's acceptance, three accepted modifies, then the no-op.
     assert_eq!(reports.len(), 5);
-    assert!(matches!(reports[4], ExecReport::Rejected { reason: RejectReason::NoChange, .. }));
+    assert!(matches!(
+        reports[4],
+        ExecReport::Rejected {
+            reason: RejectReason::NoChange,
+            ..
+        }
+    ));
     // A re-price through the ask trades like a new limit: 50 at 102, 3 rest at 102.
     send_now(&mut r, modify(ASK, 53));
     assert_eq!(fills(&mut r).iter().map(|x| x.2).sum::<i64>(), 50);
-    assert_eq!(r.orders().next().map(|o| (o.price, o.leaves)), Some((ASK, Qty(3))));
+    assert_eq!(
+        r.orders().next().map(|o| (o.price, o.leaves)),
+        Some((ASK, Qty(3)))
+    );
 }
 
 #[test]
 fn cancels_answer_with_the_leaves_and_reject_strangers_and_unknown_ids() {
     let mut r = seeded();
-    send_now(&mut r, limit(700, Side::Sell, Price(104), 9, TimeInForce::Gtc));
-    send_now(&mut r, OrderRequest::Cancel { id: OrderId(700), owner: TraderId(8) });
-    send_now(&mut r, OrderRequest::Cancel { id: OrderId(700), owner: AGENT });
-    send_now(&mut r, OrderRequest::Cancel { id: OrderId(700), owner: AGENT });
+    send_now(
+        &mut r,
+        limit(700, Side::Sell, Price(104), 9, TimeInForce::Gtc),
+    );
+    send_now(
+        &mut r,
+        OrderRequest::Cancel {
+            id: OrderId(700),
+            owner: TraderId(8),
+        },
+    );
+    send_now(
+        &mut r,
+        OrderRequest::Cancel {
+            id: OrderId(700),
+            owner: AGENT,
+        },
+    );
+    send_now(
+        &mut r,
+        OrderRequest::Cancel {
+            id: OrderId(700),
+            owner: AGENT,
+        },
+    );
     let reports: Vec<_> = r.drain_reports().collect();
-    assert!(matches!(reports[1], ExecReport::Rejected { reason: RejectReason::NotOwner, .. }));
+    assert!(matches!(
+        reports[1],
+        ExecReport::Rejected {
+            reason: RejectReason::NotOwner,
+            ..
+        }
+    ));
     assert!(matches!(
         reports[2],
-        ExecReport::Cancelled { qty: Qty(9), reason: CancelReason::Requested, .. }
+        ExecReport::Cancelled {
+            qty: Qty(9),
+            reason: CancelReason::Requested,
+            ..
+        }
     ));
-    assert!(matches!(reports[3], ExecReport::Rejected { reason: RejectReason::UnknownOrder, .. }));
+    assert!(matches!(
+        reports[3],
+        ExecReport::Rejected {
+            reason: RejectReason::UnknownOrder,
+            ..
+        }
+    ));
 }
 
 #[test]
 fn a_crossing_agent_order_cancels_the_agents_own_resting_order_first() {
     let mut r = seeded();
-    send_now(&mut r, limit(800, Side::Sell, Price(101), 5, TimeInForce::Gtc));
-    send_now(&mut r, limit(801, Side::Buy, Price(101), 5, TimeInForce::Gtc));
+    send_now(
+        &mut r,
+        limit(800, Side::Sell, Price(101), 5, TimeInForce::Gtc),
+    );
+    send_now(
+        &mut r,
+        limit(801, Side::Buy, Price(101), 5, TimeInForce::Gtc),
+    );
     let reports: Vec<_> = r.drain_reports().collect();
     assert!(reports.iter().any(|x| matches!(
         x,
-        ExecReport::Cancelled { id: OrderId(800), reason: CancelReason::SelfTradePrevention, .. }
+        ExecReport::Cancelled {
+            id: OrderId(800),
+            reason: CancelReason::SelfTradePrevention,
+            ..
+        }
     )));
     assert_eq!(r.orders().map(|o| o.id.0).collect::<Vec<_>>(), [801]);
 }
 
 #[test]
 fn entry_latency_puts_history_first_until_the_order_arrives() {
-    let config = AgentReplayConfig { entry_latency_ns: 5 };
+    let config = AgentReplayConfig {
+        entry_latency_ns: 5,
+    };
     let mut r = LobsterAgentReplay::new(10, config).unwrap();
     r.process(&add(10, 1, 50, BID, Side::Buy), None);
     // Sent at 10, arrives at 15: C at 12 and D at 15 (a tie) are ahead of it.
-    r.submit(Ts(10), limit(900, Side::Buy, BID, 5, TimeInForce::Gtc)).unwrap();
+    r.submit(Ts(10), limit(900, Side::Buy, BID, 5, TimeInForce::Gtc))
+        .unwrap();
     r.process(&add(12, 2, 7, BID, Side::Buy), None);
     assert_eq!(r.pending(), 1);
     r.process(&add(15, 3, 8, BID, Side::Buy), None);
     r.process(&add(16, 4, 9, BID, Side::Buy), None);
     assert_eq!(r.pending(), 0);
     assert_eq!(r.queue_ahead(OrderId(900)), Some(Qty(65)));
-    assert!(matches!(r.drain_reports().next(), Some(ExecReport::Accepted { ts: Ts(15), .. })));
-    assert!(AgentReplayConfig { entry_latency_ns: -1 }.validate().is_err());
+    assert!(matches!(
+        r.drain_reports().next(),
+        Some(ExecReport::Accepted { ts: Ts(15), .. })
+    ));
+    assert!(
+        AgentReplayConfig {
+            entry_latency_ns: -1
+        }
+        .validate()
+        .is_err()
+    );
 }
 
 #[test]
@@ -344,7 +475,10 @@ fn halts_and_an_uninitialised_book_reject_new_orders() {
     let mut r = replay();
     send_now(&mut r, limit(1, Side::Buy, BID, 5, TimeInForce::Gtc));
     r.process(&add(1, 1, 50, BID, Side::Buy), None);
-    r.process(&msg(2, LobsterEventType::TradingHalt, 0, 0, Price(-1), Side::Buy), None);
+    r.process(
+        &msg(2, LobsterEventType::TradingHalt, 0, 0, Price(-1), Side::Buy),
+        None,
+    );
     send_now(&mut r, limit(2, Side::Buy, BID, 5, TimeInForce::Gtc));
     let reasons: Vec<_> = r
         .drain_reports()
@@ -364,5 +498,8 @@ fn halts_and_an_uninitialised_book_reject_new_orders() {
             _ => None,
         })
         .collect();
-    assert_eq!(reasons, [RejectReason::InvalidQty, RejectReason::InvalidPrice]);
+    assert_eq!(
+        reasons,
+        [RejectReason::InvalidQty, RejectReason::InvalidPrice]
+    );
 }
