@@ -45,7 +45,11 @@ impl Generator {
                 direction: side,
             })
         };
-        let side = if a.is_multiple_of(2) { Side::Buy } else { Side::Sell };
+        let side = if a.is_multiple_of(2) {
+            Side::Buy
+        } else {
+            Side::Sell
+        };
         let pick = |live: &BTreeMap<u64, (Side, Price, Qty)>, k: u8| {
             let n = live.len();
             (n > 0).then(|| {
