@@ -15,7 +15,7 @@ pub const MAX_LEVELS: usize = 64;
 /// The longest lag of [`LaggedReturns`] (it keeps a buffer of that many mids).
 pub const MAX_LAG: usize = 1 << 20;
 
-/// The default pipeline (29 outputs), as TOML. [`crate::FeaturePipeline::default`] builds it.
+/// The default pipeline (26 outputs), as TOML. [`crate::FeaturePipeline::default`] builds it.
 pub const DEFAULT_PIPELINE_TOML: &str = r#"
 [[features]]
 kind = "book_valid"

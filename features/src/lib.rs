@@ -6,7 +6,7 @@
 //! readers live in `shortfall-lob-sim`, and the root package glues a replay to a pipeline.
 //!
 //! - [`FeaturePipeline`]: features configured from TOML ([`PipelineConfig`],
-//!   [`DEFAULT_PIPELINE_TOML`]: 29 outputs), updated once per event with the book after it,
+//!   [`DEFAULT_PIPELINE_TOML`]: 26 outputs), updated once per event with the book after it,
 //!   writing one row into a caller's slice. Every feature implements [`FeatureExtractor`]
 //!   and documents its formula and source: [`book`] (mid, microprice, weighted mid, spread,
 //!   depth, imbalance), [`flow`] (order-flow imbalance at several levels, signed trade volume,
