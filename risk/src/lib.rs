@@ -40,6 +40,7 @@
 //! input — errors are [`Error`] values that say what was wrong and where.
 #![deny(missing_docs)]
 
+pub mod cov;
 mod error;
 pub mod gate;
 pub mod vol;
