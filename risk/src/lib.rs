@@ -43,6 +43,7 @@
 pub mod cov;
 mod error;
 pub mod gate;
+pub mod var;
 pub mod vol;
 
 pub use error::{Error, Result};
