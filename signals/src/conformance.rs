@@ -227,3 +227,102 @@ where
         }
     }
 }
+
+/// Three well-separated Gaussian blobs in [`SYNTHETIC_FEATURES`] dimensions, visited in
+/// persistent runs (each row stays in its blob with probability 0.95), so both mixtures
+/// and HMMs can learn them. Returns the rows and the true blob of each.
+pub fn synthetic_regimes(n: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let u = rand_distr::Uniform::new(0.0, 1.0).expect("invariant: valid range");
+    let centres = [
+        [0.0, 0.0, 0.0, 0.0],
+        [4.0, 4.0, 0.0, 0.0],
+        [0.0, 4.0, 4.0, 4.0],
+    ];
+    let mut x = Array2::<f64>::zeros((n, SYNTHETIC_FEATURES));
+    let mut truth = Vec::with_capacity(n);
+    let mut s = 0usize;
+    for i in 0..n {
+        if i > 0 && u.sample(&mut rng) > 0.95 {
+            s = (s + 1 + usize::from(u.sample(&mut rng) < 0.5)) % 3;
+        }
+        truth.push(s);
+        for j in 0..SYNTHETIC_FEATURES {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            x[[i, j]] = centres[s][j] + 0.7 * z;
+        }
+    }
+    (x, truth)
+}
+
+/// Runs the conformance checks for a regime learner built by `make(seed)` with three
+/// regimes: probability shape and rows summing to one, bit-identical refits and JSON round
+/// trips, bad-input errors, and cluster purity above 0.9 on [`synthetic_regimes`] (a
+/// single constant regime would score at most the largest blob's share, about 0.4).
+///
+/// # Panics
+/// On the first failed check, naming the model, seed and check.
+pub fn check_regime_learner<L, F>(make: F, seeds: &[u64])
+where
+    L: crate::regime::RegimeLearner,
+    F: Fn(u64) -> L,
+{
+    use crate::regime::RegimeModel;
+    for &seed in seeds {
+        let (x, truth) = synthetic_regimes(600, seed);
+        let m = make(seed)
+            .fit(x.view())
+            .unwrap_or_else(|e| panic!("seed {seed}: fit failed: {e}"));
+        let name = m.name();
+        assert_eq!(m.n_regimes(), 3, "{name}: n_regimes");
+        assert_eq!(m.n_features(), SYNTHETIC_FEATURES, "{name}: n_features");
+        let p = m.regime_probabilities(x.view()).expect("probabilities");
+        assert_eq!(p.dim(), (600, 3), "{name}: shape");
+        for (i, row) in p.outer_iter().enumerate() {
+            assert!(
+                (row.sum() - 1.0).abs() < 1e-9,
+                "{name}: row {i} sums to {}",
+                row.sum()
+            );
+        }
+        let again = make(seed).fit(x.view()).expect("refit");
+        let p2 = again.regime_probabilities(x.view()).expect("probabilities");
+        assert!(
+            p.iter().zip(&p2).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{name} seed {seed}: refit differs"
+        );
+        let json = serde_json::to_string(&m).expect("serialise");
+        let back: L::Model = serde_json::from_str(&json).expect("deserialise");
+        let p3 = back.regime_probabilities(x.view()).expect("probabilities");
+        assert!(
+            p.iter().zip(&p3).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{name} seed {seed}: loaded model differs"
+        );
+        let mut nan = x.slice(ndarray::s![..5, ..]).to_owned();
+        nan[[2, 3]] = f64::NAN;
+        assert!(
+            matches!(
+                m.regime_probabilities(nan.view()),
+                Err(Error::NonFinite { row: 2, col: 3, .. })
+            ),
+            "{name}: NaN not reported at row 2, column 3"
+        );
+        let wide = Array2::<f64>::zeros((2, SYNTHETIC_FEATURES + 1));
+        assert!(
+            matches!(m.assign(wide.view()), Err(Error::FeatureCount { .. })),
+            "{name}: wrong column count not rejected"
+        );
+        // Purity: each found regime votes for its majority true blob.
+        let found = m.assign(x.view()).expect("assign");
+        let mut counts = [[0usize; 3]; 3];
+        for (&f, &t) in found.iter().zip(&truth) {
+            counts[f][t] += 1;
+        }
+        let purity = counts
+            .iter()
+            .map(|c| c.iter().max().copied().unwrap_or(0))
+            .sum::<usize>() as f64
+            / 600.0;
+        assert!(purity > 0.9, "{name} seed {seed}: purity {purity:.3}");
+    }
+}

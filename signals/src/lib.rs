@@ -16,6 +16,7 @@ pub mod error;
 pub mod linear;
 pub mod model;
 mod optim;
+pub mod regime;
 pub mod validation;
 
 pub use error::{Error, Result};

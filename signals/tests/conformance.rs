@@ -89,3 +89,29 @@ mod constant {
 fn a_constant_predictor_fails_the_suite() {
     check_learner(|_| constant::Prior, Task::Binary, &[1]);
 }
+
+mod regimes {
+    use shortfall_signals::conformance::check_regime_learner;
+    use shortfall_signals::regime::{CovarianceKind, GaussianHmm, GaussianMixture, KMeans};
+
+    use super::SEEDS;
+
+    #[test]
+    fn kmeans_conforms() {
+        check_regime_learner(|s| KMeans::new(3, s), &SEEDS);
+    }
+
+    #[test]
+    fn gaussian_mixture_diagonal_and_full_conform() {
+        check_regime_learner(
+            |s| GaussianMixture::new(3, CovarianceKind::Diagonal, s),
+            &SEEDS,
+        );
+        check_regime_learner(|s| GaussianMixture::new(3, CovarianceKind::Full, s), &SEEDS);
+    }
+
+    #[test]
+    fn gaussian_hmm_conforms() {
+        check_regime_learner(|s| GaussianHmm::new(3, s), &SEEDS);
+    }
+}
