@@ -6,3 +6,5 @@
 //!
 //! Status: this crate is a placeholder for the signals issue; it exports nothing yet.
 #![deny(missing_docs)]
+
+pub mod gbdt;
