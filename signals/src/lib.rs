@@ -21,3 +21,5 @@ pub mod validation;
 
 pub use error::{Error, Result};
 pub use model::{Dataset, DynLearner, Learner, Model, OnlineModel, OwnedDataset, Task};
+
+pub mod gbdt;
