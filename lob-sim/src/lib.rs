@@ -45,5 +45,6 @@ pub mod data;
 mod error;
 mod hash;
 pub mod replay;
+pub mod sim;
 
 pub use error::{Error, Result};
