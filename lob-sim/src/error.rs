@@ -69,6 +69,23 @@ pub enum Error {
         /// What was expected and what was found.
         reason: String,
     },
+    /// A simulator configuration value is invalid; `field` is its dotted path in the TOML
+    /// file (e.g. `flow.zi.market_rate_per_s`).
+    #[error("config field `{field}`: {reason}")]
+    Config {
+        /// The dotted path of the field.
+        field: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// A simulator configuration file is not valid TOML for the expected schema.
+    #[error("config {origin}: {message}")]
+    ConfigSyntax {
+        /// Where the text came from (a file name, or `<string>`).
+        origin: String,
+        /// The parser's message (it names the line, column and key).
+        message: String,
+    },
     /// An invalid value in the shared vocabulary (e.g. an instrument definition).
     #[error(transparent)]
     Core(#[from] shortfall_core::Error),

@@ -48,5 +48,6 @@ mod error;
 mod hash;
 pub mod hawkes;
 pub mod replay;
+pub mod sim;
 
 pub use error::{Error, Result};

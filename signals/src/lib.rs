@@ -13,6 +13,7 @@
 
 pub mod conformance;
 pub mod error;
+pub mod gbdt;
 pub mod linear;
 pub mod model;
 mod optim;
@@ -21,5 +22,3 @@ pub mod validation;
 
 pub use error::{Error, Result};
 pub use model::{Dataset, DynLearner, Learner, Model, OnlineModel, OwnedDataset, Task};
-
-pub mod gbdt;
