@@ -43,6 +43,8 @@
 pub mod cov;
 mod error;
 pub mod gate;
+pub mod posture;
+pub mod stress;
 pub mod var;
 pub mod vol;
 
