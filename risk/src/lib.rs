@@ -12,7 +12,23 @@
 //! collar, order and cancel throttles, a daily loss limit with a sticky kill switch,
 //! trading states, duplicate-id and self-trade checks. Denials are typed data
 //! ([`gate::Deny`]), counted and written to an audit log; limits come from TOML
-//! ([`gate::GateConfig`]). Covariance and VaR/ES follow in later work.
+//! ([`gate::GateConfig`]).
+//!
+//! **Covariance** ([`cov`]): RiskMetrics EWMA covariance, Ledoit–Wolf (2004) shrinkage towards
+//! a scaled identity, and Engle's (2002) DCC(1,1) by two-step QML on the crate's GARCH fits,
+//! with one-step forecasts; small dense linear algebra ([`cov::Matrix`], [`cov::Cholesky`])
+//! whose errors name the failing pivot of a non-positive-definite matrix.
+//!
+//! **VaR / ES** ([`var`]): historical, parametric normal and Student-t, and filtered
+//! historical simulation on a GARCH filter; Kupiec and Christoffersen likelihood-ratio
+//! backtests with `statrs` χ² p-values ([`var::backtest`]).
+//!
+//! **Stress and posture** ([`stress`], [`posture`]): a rolling median/MAD z-score, Page's
+//! CUSUM, and a streaming market-stress detector on any [`shortfall_core::BookView`]
+//! (spread blow-out, depth collapse, trade-rate spike); posture rules that turn volatility,
+//! regime and stress into a participation cap, an urgency scale and a trading state, and a
+//! [`posture::RiskController`] that moves the gate to Reducing or Halted on the very market
+//! event that raised the alarm.
 //!
 //! ```
 //! use shortfall_risk::vol::{EwmaVariance, GarchModel, GarchParams, MeanModel};
