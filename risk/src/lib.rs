@@ -3,8 +3,9 @@
 //! Risk models for Shortfall's execution stack. Today it provides the **volatility models**
 //! ([`vol`]): RiskMetrics EWMA, GARCH(1,1) and GJR-GARCH(1,1,1) fitted by maximum likelihood
 //! with the conventions of Python's `arch` package (so fits can be checked against it number
-//! for number), multi-step variance forecasts, realised-volatility estimators on OHLC bars
-//! and the HAR-RV model.
+//! for number), GARCH(1,1) with Student-t innovations (`arch`'s `dist="t"` likelihood),
+//! multi-step variance forecasts, realised-volatility estimators on OHLC bars and the HAR-RV
+//! model.
 //!
 //! The **pre-trade risk gate** ([`gate`]) is an [`shortfall_core::OrderSink`] that owns the
 //! venue sink and forwards only orders that pass the market-access controls of SEC Rule
