@@ -188,3 +188,30 @@ fn inconsistent_settings_are_rejected_with_the_field_named() {
         Err(Error::ConfigToml { .. })
     ));
 }
+
+#[test]
+fn a_snapshot_rebuild_after_clear_is_not_a_crash() {
+    let (mut d, mut book, ts) = warmed_up(2_000, 4);
+    let mut events = vec![MarketEvent::Clear { ts: Ts(ts) }];
+    events.extend(initial_events(ts, 100));
+    events.extend(stationary_stream(
+        5,
+        100,
+        ts + STEP_NS,
+        STEP_NS,
+        100,
+        10,
+        0.05,
+    ));
+    let r = run(&mut d, &mut book, &events);
+    assert!(
+        r.iter().all(|x| x.level == StressLevel::Calm),
+        "{:?}",
+        r.iter().find(|x| x.level != StressLevel::Calm)
+    );
+    // Without the Clear, the same half-built book at a new timestamp is Severe.
+    let mut half = LevelBook::default();
+    let ev = stress_support::level(ts + 200 * STEP_NS, shortfall_core::Side::Buy, 9_999, 100);
+    half.apply(&ev);
+    assert_eq!(d.on_event(&ev, &half).unwrap().level, StressLevel::Severe);
+}

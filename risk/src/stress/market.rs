@@ -222,6 +222,7 @@ impl StressConfig {
             first_ts: None,
             last_ts: None,
             book_events: 0,
+            snapshot_ts: None,
             config: self,
         })
     }
@@ -302,7 +303,13 @@ impl TradeRate {
 /// re-learns them, e.g. after a lasting change of regime). No flag is raised during the
 /// warm-up: the first `warmup_events` book-changing events with a two-sided book, and, for
 /// the trade-rate flag, until `trade_rate_slow_secs` of event time have passed since the
-/// first event. A [`MarketEvent::Clear`] (snapshot follows) is not scored and does not count.
+/// first event.
+///
+/// # Snapshots
+/// A [`MarketEvent::Clear`] starts a snapshot, and the events stamped with the same time
+/// as the Clear are taken as the snapshot rebuilding the book (as the Binance reader emits
+/// them): they raise no book-based flag and do not update the baselines — a half-built
+/// book is not a crash. Scoring resumes with the first event of a later timestamp.
 ///
 /// Deterministic: the reading depends only on the events, their timestamps and the books.
 #[derive(Debug, Clone, PartialEq)]
@@ -316,6 +323,8 @@ pub struct MarketStressDetector {
     first_ts: Option<i64>,
     last_ts: Option<i64>,
     book_events: u64,
+    /// Timestamp of the last `Clear`, while the snapshot after it is being applied.
+    snapshot_ts: Option<i64>,
 }
 
 impl MarketStressDetector {
@@ -338,6 +347,7 @@ impl MarketStressDetector {
         self.first_ts = None;
         self.last_ts = None;
         self.book_events = 0;
+        self.snapshot_ts = None;
     }
 
     /// Scores one event, given the book after it.
@@ -380,8 +390,22 @@ impl MarketStressDetector {
                 && ratio >= self.config.trade_spike_ratio
                 && self.fast.rate >= self.config.min_spike_trades_per_sec;
         }
+        // A Clear starts a snapshot; the events stamped with its time rebuild the book.
         if matches!(event, MarketEvent::Clear { .. }) {
+            self.snapshot_ts = Some(ts);
+        } else if self.snapshot_ts.is_some_and(|s| s != ts) {
+            self.snapshot_ts = None;
+        }
+        if self.snapshot_ts.is_some() {
             reading.warmed_up = self.warmed_up();
+            if !reading.warmed_up {
+                reading.flags.trade_spike = false;
+            }
+            reading.level = if reading.flags.trade_spike {
+                StressLevel::Elevated
+            } else {
+                StressLevel::Calm
+            };
             return Ok(reading);
         }
         // Book measures.
