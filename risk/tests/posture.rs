@@ -228,3 +228,45 @@ fn an_engaged_kill_switch_is_left_to_the_operator() {
     let outcome = drive(&mut risk, &mut book, &events, |b, e| b.apply(e));
     assert!(outcome.states.iter().all(|s| *s == GateState::Halted));
 }
+
+mod monotone {
+    use proptest::prelude::*;
+    use shortfall_risk::posture::{PostureConfig, PostureInputs, Regime};
+    use shortfall_risk::stress::StressLevel;
+
+    fn regime(i: u8) -> Regime {
+        [Regime::Normal, Regime::Turbulent, Regime::Crisis][i as usize % 3]
+    }
+
+    fn stress(i: u8) -> StressLevel {
+        [
+            StressLevel::Calm,
+            StressLevel::Elevated,
+            StressLevel::Severe,
+        ][i as usize % 3]
+    }
+
+    proptest! {
+        /// Worse inputs never give a more permissive posture: the trading state never
+        /// loosens and the participation cap never grows when the volatility ratio, the
+        /// regime or the stress level gets worse (default rules).
+        #[test]
+        fn a_worse_input_never_loosens_the_posture(
+            r1 in 0.0f64..10.0, dr in 0.0f64..10.0,
+            g1 in 0u8..3, dg in 0u8..3,
+            s1 in 0u8..3, ds in 0u8..3,
+        ) {
+            let rules = PostureConfig::default();
+            let a = PostureInputs { vol_ratio: Some(r1), regime: regime(g1), stress: stress(s1) };
+            let b = PostureInputs {
+                vol_ratio: Some(r1 + dr),
+                regime: regime((g1 + dg).min(2)),
+                stress: stress((s1 + ds).min(2)),
+            };
+            let (pa, pb) = (rules.posture(&a), rules.posture(&b));
+            prop_assert!(pb.trading_state >= pa.trading_state, "{:?} -> {:?}", pa, pb);
+            prop_assert!(pb.max_participation <= pa.max_participation, "{:?} -> {:?}", pa, pb);
+            prop_assert!(pb.max_participation >= 0.0 && pb.max_participation <= rules.base_participation);
+        }
+    }
+}
