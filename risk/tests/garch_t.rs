@@ -4,6 +4,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution, StudentT};
 use shortfall_risk::vol::{GarchModel, GarchParams, MeanModel};
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// rₜ = σₜ·√((ν−2)/ν)·Tₜ, σ²ₜ = ω + α·r²ₜ₋₁ + β·σ²ₜ₋₁, started at the unconditional
 /// variance, 500 draws discarded — written here independently of the crate.
@@ -63,6 +64,16 @@ fn recovers_garch_t_parameters_within_their_standard_errors() {
                     .loglikelihood_student_t(&y, &at_truth, truth[3])
                     .unwrap());
         assert!((0.0..18.47).contains(&lr), "seed {seed}: LR {lr}");
+        // One-step 99 % VaR: σ_{T+1}·√((ν−2)/ν)·t_ν⁻¹(0.99), with σ²_{T+1} = ω + α·y²_T + β·σ²_T
+        // written out here.
+        let s2_next = fit.params.omega
+            + fit.params.alpha * y[y.len() - 1].powi(2)
+            + fit.params.beta * fit.conditional_variance[y.len() - 1];
+        let v = fit.value_at_risk(0.01).unwrap();
+        let t = StudentsT::new(0.0, 1.0, fit.nu).unwrap();
+        let want = s2_next.sqrt() * ((fit.nu - 2.0) / fit.nu).sqrt() * t.inverse_cdf(0.99);
+        assert!((v.var - want).abs() < 1e-9 * want, "{} vs {want}", v.var);
+        assert!(v.es > v.var);
         // The t fit explains fat-tailed data better than the normal one.
         let normal = model.fit(&y).unwrap();
         assert!(fit.loglik > normal.loglik + 10.0);

@@ -46,6 +46,37 @@ pub struct StudentTFit {
     pub iterations: usize,
     /// Whether the optimiser converged.
     pub converged: bool,
+    last_residual: f64,
+}
+
+impl StudentTFit {
+    /// Variance forecasts E[σ²_{T+h}], h = 1 … `horizon` (the GARCH(1,1) recursion of
+    /// [`forecast_variance`](crate::vol::garch::forecast_variance)).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] if `horizon` is 0.
+    pub fn forecast(&self, horizon: usize) -> Result<Vec<f64>> {
+        let last = *self
+            .conditional_variance
+            .last()
+            .expect("a fit has at least MIN_OBSERVATIONS observations");
+        super::garch::forecast_variance(&self.params, self.last_residual, last, horizon)
+    }
+
+    /// One-step VaR and ES from the fitted t: σ_{T+1} times the unit-variance t tail of
+    /// [`crate::var::parametric`] with ν̂.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for α outside (0, 1).
+    pub fn value_at_risk(&self, alpha: f64) -> Result<crate::var::VarEs> {
+        let sigma = self.forecast(1)?[0].sqrt();
+        crate::var::parametric(
+            crate::var::Parametric::StudentT { nu: self.nu },
+            0.0,
+            sigma,
+            alpha,
+        )
+    }
 }
 
 /// Σₜ ℓₜ of the standardised t (module docs) for residuals `e` and variances `s2`.
@@ -187,6 +218,7 @@ impl GarchModel {
             std_err,
             iterations: m.iterations,
             converged: m.converged,
+            last_residual: y[y.len() - 1],
         })
     }
 
