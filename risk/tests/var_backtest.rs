@@ -77,7 +77,7 @@ const N_OOS: usize = 10_000;
 /// Measured over 100 seeds (`pass_rates_over_100_seeds`, release): FHS rejected 5/100,
 /// normal rejected 94/100 (mean breaches 99.0 vs 154.3). On 10 seeds we require at most 2
 /// FHS rejections (P(≥ 3 | p = 0.05) = 1.2 %) and at least 7 normal rejections
-/// (P(≤ 6 | p = 0.94) = 0.3 %).
+/// (P(≤ 6 | p = 0.94) = 0.2 %).
 #[test]
 fn correct_model_passes_kupiec_and_constant_normal_var_fails() {
     let mut fhs_rejections = 0;

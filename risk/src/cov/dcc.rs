@@ -8,16 +8,16 @@
 //!
 //! Qₜ = (1 − a − b)·Q̄ + a·εₜ₋₁εₜ₋₁ᵀ + b·Qₜ₋₁,  Rₜ = diag(Qₜ)^{-1/2}·Qₜ·diag(Qₜ)^{-1/2},
 //!
-//! a ≥ 0, b ≥ 0, a + b < 1 — Engle (2002), eqs. (20)–(22), "correlation targeting": Q̄ is
+//! a ≥ 0, b ≥ 0, a + b < 1 — Engle (2002), with "correlation targeting": Q̄ is
 //! fixed at the sample second moment (1/T)·Σₜ εₜεₜᵀ of the standardised residuals, and the
 //! recursion starts at Q₀ = Q̄.
 //!
-//! # Estimation (Engle, 2002, §4; Engle & Sheppard, 2001)
+//! # Estimation (Engle, 2002; Engle & Sheppard, 2001)
 //!
 //! 1. Each series is fitted on its own with the crate's GARCH estimator
 //!    ([`GarchModel::fit`], `arch` conventions) and standardised, εᵢₜ = (rᵢₜ − μ̂ᵢ)/σ̂ᵢₜ.
-//! 2. (a, b) maximise the correlation part of the Gaussian log-likelihood (Engle 2002,
-//!    eq. (26)): L_C = −½ Σₜ (ln|Rₜ| + εₜᵀRₜ⁻¹εₜ − εₜᵀεₜ). The optimiser is the crate's
+//! 2. (a, b) maximise the correlation part of the Gaussian log-likelihood (Engle's
+//!    second-stage likelihood): L_C = −½ Σₜ (ln|Rₜ| + εₜᵀRₜ⁻¹εₜ − εₜᵀεₜ). The optimiser is the crate's
 //!    BFGS on the unconstrained coordinates a + b = logistic(u₁), a = (a + b)·logistic(u₂)
 //!    (so a + b < 1 always), with central-difference gradients, started from the best of
 //!    a small grid.
@@ -410,7 +410,7 @@ impl DccFit {
     }
 }
 
-/// L_C of Engle (2002) eq. (26); `None` when some Rₜ is not positive definite. Writes the
+/// L_C, Engle's (2002) second-stage (correlation) log-likelihood; `None` when some Rₜ is not positive definite. Writes the
 /// last Qₜ (that of the final row) into `last_q` when given.
 fn correlation_loglik(
     eps: &[Vec<f64>],

@@ -1,7 +1,7 @@
 //! RiskMetrics EWMA covariance.
 //!
-//! J.P. Morgan/Reuters (1996), *RiskMetrics — Technical Document*, 4th ed., §5.2.1 (eq. 5.20
-//! for covariances): with zero-mean returns rₜ ∈ ℝᵖ,
+//! J.P. Morgan/Reuters (1996), *RiskMetrics — Technical Document*, 4th ed., ch. 5 (the
+//! EWMA estimator applied to covariances): with zero-mean returns rₜ ∈ ℝᵖ,
 //!
 //! Σₜ = λ·Σₜ₋₁ + (1 − λ)·rₜ₋₁·rₜ₋₁ᵀ,   λ = 0.94 for daily data,
 //!

@@ -4,7 +4,8 @@
 //! covariance matrices. *Journal of Multivariate Analysis* 88, 365–411. The target is the
 //! **scaled identity** m·I of that paper (not the constant-correlation target of their
 //! "Honey, I shrunk the sample covariance matrix" paper), and the intensity is their
-//! consistent estimator of the optimal one (Lemmas 3.2–3.3, Theorem 3.4, eq. (14)).
+//! consistent estimator of the optimal one (their §3, finite-sample versions of the
+//! asymptotic quantities m, d², b², a²).
 //! With the norm ‖A‖² = tr(AAᵀ)/p and ⟨A, B⟩ = tr(ABᵀ)/p, data x₁ … xₙ ∈ ℝᵖ (centred)
 //! and S = (1/n) Σₖ xₖxₖᵀ:
 //!

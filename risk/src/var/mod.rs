@@ -12,9 +12,9 @@
 //! - **Historical quantile** (Hyndman & Fan, 1996, definition 1 — the inverse of the
 //!   empirical distribution function): with the n losses sorted, L₍₁₎ ≤ … ≤ L₍ₙ₎, and
 //!   k = ⌈n(1 − α)⌉, VaR_α = L₍ₖ₎; exactly ⌊nα⌋ losses lie strictly above it when there are
-//!   no ties. ES is the discrete tail mean of Acerbi & Tasche (2002, Prop. 3.2 with
-//!   Def. 2.6): ES_α = (1/(nα))·[Σ_{i>k} L₍ᵢ₎ + (nα − ⌊nα⌋)·L₍ₖ₎], which is the plain mean of
-//!   the nα worst losses when nα is a whole number. The sample must hold at least one
+//!   no ties. ES is the discrete tail mean of Acerbi & Tasche (2002):
+//!   ES_α = (1/(nα))·[Σ_{i>k} L₍ᵢ₎ + (nα − ⌊nα⌋)·L₍ₖ₎], the plain mean of the nα worst
+//!   losses when nα is a whole number. The sample must hold at least one
 //!   tail observation: n·α ≥ 1.
 //! - **Parametric** models take the mean μ and the *standard deviation* σ of the returns.
 //!   Normal: VaR = −μ + σ·z, ES = −μ + σ·φ(z)/α, z = Φ⁻¹(1 − α). Student-t with ν > 2
@@ -22,7 +22,7 @@
 //!   r = μ + σ·√((ν − 2)/ν)·T, T ~ t_ν, hence VaR = −μ + σ·s·t and
 //!   ES = −μ + σ·s·[f_ν(t)/α]·(ν + t²)/(ν − 1), with s = √((ν − 2)/ν), t = t_ν⁻¹(1 − α) and
 //!   f_ν the t density (McNeil, Frey & Embrechts, 2005, *Quantitative Risk Management*,
-//!   §2.2.4). Quantiles and densities come from `statrs`.
+//!   ch. 2). Quantiles and densities come from `statrs`.
 //! - **Filtered historical simulation** ([`FilteredHistorical`], Barone-Adesi, Giannopoulos &
 //!   Vosper, 1999): fit a GARCH model (the crate's [`crate::vol`]), standardise the
 //!   residuals zₜ = (rₜ − μ)/σₜ, take the historical VaR/ES of z as above, and rescale by the
