@@ -9,8 +9,8 @@
 //! `FILE.svg` with a few features against time. Without `--config` the default pipeline
 //! (`shortfall_features::DEFAULT_PIPELINE_TOML`) is used.
 //!
-//! Timing: the replay first records every event with the top 16 levels of the book after
-//! it; the pipeline then runs over the recording three times (a fresh pipeline each time),
+//! Timing: the replay first records every event with the top levels of the book after it
+//! (5 a side when the pipeline reads no more, else 16); the pipeline then runs over the recording three times (a fresh pipeline each time),
 //! and the fastest run gives `events_per_s` (wall clock) and `events_per_cpu_s` (the
 //! thread's own CPU time from `/proc/thread-self/schedstat`, 0 where unavailable): the
 //! features alone, on one core, reading recorded book states from memory.
@@ -30,10 +30,10 @@ const USAGE: &str = "usage:
   features lobster --messages M --orderbook O --levels N --out FILE.csv [--config P.toml]
   features binance --capture F.gz --out FILE.csv [--config P.toml]";
 
-/// Book levels recorded per side; the pipeline may read at most this many.
+/// Book levels recorded per side; the pipeline may read at most this many. Pipelines that
+/// read at most [`SMALL_RECORDING`] levels (the default reads 5) get a smaller recording.
 const RECORDED_LEVELS: usize = 16;
-
-type Recorded = Vec<(MarketEvent, BookSnapshot<RECORDED_LEVELS>)>;
+const SMALL_RECORDING: usize = 5;
 
 /// The parsed command line.
 struct Command {
@@ -163,11 +163,21 @@ struct Timing {
     cpu: Option<f64>,
 }
 
-fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
+/// What the replay and the timed pipeline runs produced.
+struct Outcome {
+    data: Dataset,
+    best: Timing,
+    replay_seconds: f64,
+    label: String,
+}
+
+/// Replays the source recording `N` levels per side, then times the pipeline over the
+/// recording three times.
+fn replay_and_time<const N: usize>(
+    command: &Command,
+) -> Result<Outcome, Box<dyn std::error::Error>> {
     let started = std::time::Instant::now();
-    // Validate the configuration before replaying anything.
-    drop(pipeline(command.config.as_deref())?);
-    let mut recorded: Recorded = Vec::new();
+    let mut recorded: Vec<(MarketEvent, BookSnapshot<N>)> = Vec::new();
     let mut record = |e: &MarketEvent, book: &dyn shortfall::core::BookView| {
         recorded.push((*e, BookSnapshot::of(book)));
         Ok(())
@@ -208,8 +218,30 @@ fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
         }
         dataset = Some(builder.finish()?);
     }
-    let (Some(best), Some(data)) = (best, dataset) else {
-        return Err("no pipeline run".into());
+    match (best, dataset) {
+        (Some(best), Some(data)) => Ok(Outcome {
+            data,
+            best,
+            replay_seconds,
+            label,
+        }),
+        _ => Err("no pipeline run".into()),
+    }
+}
+
+fn run(command: Command) -> Result<(), Box<dyn std::error::Error>> {
+    let started = std::time::Instant::now();
+    // Validate the configuration before replaying anything.
+    let depth = pipeline(command.config.as_deref())?.depth();
+    let Outcome {
+        data,
+        best,
+        replay_seconds,
+        label,
+    } = if depth <= SMALL_RECORDING {
+        replay_and_time::<SMALL_RECORDING>(&command)?
+    } else {
+        replay_and_time::<RECORDED_LEVELS>(&command)?
     };
 
     let csv = std::fs::File::create(&command.out)
