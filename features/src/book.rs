@@ -1,7 +1,8 @@
 //! Features of the book's shape: validity, mid, microprice, weighted mid, spread, depth and
 //! order-book imbalance.
 //!
-//! Prices are in ticks, quantities in lots (the book's integer units as `f64`). Features
+//! Prices are in ticks, quantities in lots (the book's integer units as `f64`; a LOBSTER
+//! replay keeps LOBSTER's units, 10⁻⁴ USD and shares, so its "ticks" are those). Features
 //! that need a valid book carry their last value through invalid ones (see
 //! [`Observation`]).
 
