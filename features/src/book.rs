@@ -1,7 +1,8 @@
 //! Features of the book's shape: validity, mid, microprice, weighted mid, spread, depth and
 //! order-book imbalance.
 //!
-//! Prices are in ticks, quantities in lots (the book's integer units as `f64`). Features
+//! Prices are in ticks, quantities in lots (the book's integer units as `f64`; a LOBSTER
+//! replay keeps LOBSTER's units, 10⁻⁴ USD and shares, so its "ticks" are those). Features
 //! that need a valid book carry their last value through invalid ones (see
 //! [`Observation`]).
 
@@ -293,14 +294,17 @@ impl FeatureExtractor for BookImbalance {
     }
     #[inline]
     fn update(&mut self, obs: &Observation<'_>, out: &mut [f64]) {
-        let mut diff = 0.0;
-        let mut total = 0.0;
-        for (i, w) in self.weights.iter().enumerate() {
-            let qb = obs.bids.get(i).map_or(0.0, |l| l.qty.0 as f64);
-            let qa = obs.asks.get(i).map_or(0.0, |l| l.qty.0 as f64);
-            diff += w * (qb - qa);
-            total += w * (qb + qa);
-        }
+        let weighted = |levels: &[PriceLevel]| -> f64 {
+            levels
+                .iter()
+                .zip(&self.weights)
+                .map(|(l, w)| w * l.qty.0 as f64)
+                .sum()
+        };
+        let b = weighted(obs.bids);
+        let a = weighted(obs.asks);
+        let diff = b - a;
+        let total = b + a;
         if total > 0.0 {
             // |diff| <= total, so the ratio is in [-1, 1]; clamp guards rounding.
             self.last = (diff / total).clamp(-1.0, 1.0);

@@ -380,7 +380,6 @@ impl FeatureSpec {
 
 /// A configured feature: one of the built-in extractors, dispatched by `match` (no virtual
 /// call on the hot path), or a user-defined boxed one.
-#[allow(missing_debug_implementations)]
 pub enum Feature {
     /// [`BookValid`].
     BookValid(BookValid),

@@ -160,7 +160,8 @@ impl FeaturePipeline {
         self.depth
     }
 
-    /// The configuration it was built from (`None` when built from features).
+    /// The configuration it was built from (`None` when built from features); extractors
+    /// added with [`FeaturePipeline::with_extractor`] are not part of it.
     pub fn config(&self) -> Option<&PipelineConfig> {
         self.config.as_ref()
     }

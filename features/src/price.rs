@@ -88,6 +88,8 @@ pub struct RangeVolatility {
     bar_ns: i64,
     beta: f64,
     bar: Option<i64>,
+    /// First timestamp after the current bar (`[start, end)`), to skip the division.
+    bar_end: i64,
     /// log open, high, low, close of the current bar (when it has data).
     ohlc: Option<[f64; 4]>,
     /// EW numerators (Parkinson, Garman–Klass) and the common denominator.
@@ -104,6 +106,7 @@ impl RangeVolatility {
             bar_ns: bar_ns.max(1),
             beta: (-1.0 / half_life_bars).exp2(),
             bar: None,
+            bar_end: i64::MIN,
             ohlc: None,
             num: [0.0; 2],
             den: 0.0,
@@ -138,14 +141,20 @@ impl FeatureExtractor for RangeVolatility {
     }
     #[inline]
     fn update(&mut self, obs: &Observation<'_>, out: &mut [f64]) {
-        let bar = obs.ts.0.div_euclid(self.bar_ns);
-        match self.bar {
-            Some(current) if bar > current => {
-                self.close_bar();
-                self.bar = Some(bar);
+        // Only an event at or after the current bar's end needs the bar index.
+        if obs.ts.0 >= self.bar_end || self.bar.is_none() {
+            let bar = obs.ts.0.div_euclid(self.bar_ns);
+            match self.bar {
+                Some(current) if bar > current => {
+                    self.close_bar();
+                    self.bar = Some(bar);
+                }
+                Some(_) => {}
+                None => self.bar = Some(bar),
             }
-            Some(_) => {}
-            None => self.bar = Some(bar),
+            if self.bar == Some(bar) {
+                self.bar_end = (bar + 1).saturating_mul(self.bar_ns);
+            }
         }
         if obs.book_valid {
             let x = obs.log_mid;
@@ -163,6 +172,7 @@ impl FeatureExtractor for RangeVolatility {
     fn reset(&mut self) {
         *self = Self {
             bar: None,
+            bar_end: i64::MIN,
             ohlc: None,
             num: [0.0; 2],
             den: 0.0,
@@ -238,8 +248,8 @@ impl FeatureExtractor for LaggedReturns {
 #[derive(Clone, Debug)]
 pub struct TimeOfDay {
     offset_ns: i64,
-    /// The second of the day last computed, and its outputs.
-    cached: Option<(i64, [f64; 3])>,
+    /// The shifted-time range `[start, end)` of the second last computed, and its outputs.
+    cached: Option<(i64, i64, [f64; 3])>,
 }
 
 const DAY_NS: i64 = 86_400 * 1_000_000_000;
@@ -268,14 +278,16 @@ impl FeatureExtractor for TimeOfDay {
     }
     #[inline]
     fn update(&mut self, obs: &Observation<'_>, out: &mut [f64]) {
-        let second = obs.ts.0.wrapping_add(self.offset_ns).rem_euclid(DAY_NS) / 1_000_000_000;
+        let shifted = obs.ts.0.wrapping_add(self.offset_ns);
         let values = match self.cached {
-            Some((s, v)) if s == second => v,
+            Some((start, end, v)) if (start..end).contains(&shifted) => v,
             _ => {
+                let second = shifted.rem_euclid(DAY_NS) / 1_000_000_000;
                 let f = second as f64 / SECONDS_PER_DAY as f64;
                 let (sin, cos) = (std::f64::consts::TAU * f).sin_cos();
                 let v = [f, sin, cos];
-                self.cached = Some((second, v));
+                let start = shifted - shifted.rem_euclid(1_000_000_000);
+                self.cached = Some((start, start.saturating_add(1_000_000_000), v));
                 v
             }
         };
