@@ -35,7 +35,9 @@
 //! ```
 
 mod almgren_chriss;
+mod lob;
 mod vector;
 
 pub use almgren_chriss::{AcWorldConfig, AlmgrenChrissEnv};
+pub use lob::{EXEC_TRADER, LobExecEnv, LobReward, LobWorldConfig};
 pub use vector::{BatchError, CopyError, ResetBatch, StepBatch, VecEnv};
