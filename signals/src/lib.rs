@@ -13,10 +13,12 @@
 
 pub mod conformance;
 pub mod error;
+pub mod forest;
 pub mod linear;
 pub mod model;
 mod optim;
 pub mod regime;
+pub mod svm;
 pub mod validation;
 
 pub use error::{Error, Result};
