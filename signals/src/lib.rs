@@ -12,6 +12,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod conformance;
+pub mod data;
 pub mod drift;
 pub mod error;
 pub mod forest;
