@@ -3,6 +3,8 @@
 
 pub mod calibration;
 pub mod metrics;
+#[cfg(feature = "plots")]
+pub mod plot;
 pub mod split;
 
 pub use calibration::{CalibrationCurve, ReliabilityBin, calibration_curve};
