@@ -9,16 +9,16 @@ use shortfall_signals::linear::{Logistic, Rls};
 use shortfall_signals::svm::Svm;
 use shortfall_signals::{Dataset, Error, Learner, Model, Task};
 
-/// Rows and weights 1, 2 or 3, plus the same data with each row repeated `w` times.
-fn weighted_and_duplicated(
-    task: Task,
-) -> (
-    Array2<f64>,
-    Array1<f64>,
-    Array1<f64>,
-    Array2<f64>,
-    Array1<f64>,
-) {
+/// Rows with weights 1, 2 or 3, and the same data with each row repeated `w` times.
+struct Pair {
+    x: Array2<f64>,
+    y: Array1<f64>,
+    w: Array1<f64>,
+    xd: Array2<f64>,
+    yd: Array1<f64>,
+}
+
+fn weighted_and_duplicated(task: Task) -> Pair {
     let d = synthetic(task, 120, 4);
     let w: Array1<f64> = (0..120).map(|i| (1 + i % 3) as f64).collect();
     let mut rows = Vec::new();
@@ -27,15 +27,19 @@ fn weighted_and_duplicated(
             rows.push(i);
         }
     }
-    let xd = d.features.select(Axis(0), &rows);
-    let yd = d.labels.select(Axis(0), &rows);
-    (d.features, d.labels, w, xd, yd)
+    Pair {
+        xd: d.features.select(Axis(0), &rows),
+        yd: d.labels.select(Axis(0), &rows),
+        x: d.features,
+        y: d.labels,
+        w,
+    }
 }
 
 #[test]
 fn logistic_integer_weights_equal_row_duplication() {
     let task = Task::Multiclass { n_classes: 3 };
-    let (x, y, w, xd, yd) = weighted_and_duplicated(task);
+    let Pair { x, y, w, xd, yd } = weighted_and_duplicated(task);
     let learner = Logistic {
         tol: 1e-10,
         ..Logistic::default()
@@ -58,7 +62,7 @@ fn logistic_integer_weights_equal_row_duplication() {
 /// only up to the δλⁿ regulariser, which is identical here because λ = 1.
 #[test]
 fn rls_integer_weights_equal_row_duplication() {
-    let (x, y, w, xd, yd) = weighted_and_duplicated(Task::Regression);
+    let Pair { x, y, w, xd, yd } = weighted_and_duplicated(Task::Regression);
     let learner = Rls {
         forgetting: 1.0,
         delta: 1e-2,

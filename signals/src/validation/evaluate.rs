@@ -37,8 +37,7 @@ pub struct FoldScores {
 ///
 /// # Errors
 /// Errors from selecting the rows (e.g. a training set with a single class), fitting or
-/// predicting, passed on unchanged; a fold with no test
-/// rows is [`Error::TooFewRows`].
+/// predicting, passed on unchanged; a fold with no test rows is [`Error::TooFewRows`].
 pub fn evaluate_folds(
     learner: &dyn DynLearner,
     data: &Dataset<'_>,
