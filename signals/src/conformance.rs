@@ -2,12 +2,13 @@
 //! the crate's tests (and by anyone adding a model).
 //!
 //! [`check_learner`] fits on a learnable synthetic task ([`synthetic`]) for each seed and
-//! asserts: prediction shape and probability rows that sum to one; the same seed gives
-//! bit-identical predictions (first seed); a JSON round trip of the model gives bit-identical
-//! predictions; the boxed ([`DynLearner`]) path agrees; feature importances (when offered)
-//! are a distribution over the features; bad input (wrong column count, NaN) is an error
-//! naming the problem; and the model beats the best constant predictor out of sample
-//! (Brier score and accuracy for classification, mean squared error for regression).
+//! asserts: prediction shape and probability rows that sum to one; a refit with the same
+//! seed and the boxed ([`DynLearner`]) path give bit-identical predictions (first seed);
+//! a JSON round trip of the model gives bit-identical predictions; feature importances
+//! (when offered) are a distribution over the features; bad input (wrong column count,
+//! NaN) is an error naming the problem; and the model beats the best constant predictor
+//! out of sample (Brier score and accuracy for classification, mean squared error for
+//! regression).
 
 use ndarray::{Array1, Array2, Axis};
 use rand::SeedableRng;
