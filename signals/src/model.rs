@@ -438,7 +438,7 @@ pub(crate) fn argmax(v: ArrayView1<'_, f64>) -> usize {
 ///
 /// # Design
 /// Separate from [`Model`] because most models are batch-only; a drift-aware pipeline
-/// (the `drift` module) feeds each new labelled row here and the returned a-priori
+/// (see [`crate::drift::RefitOnDrift`]) feeds each new labelled row here and the returned a-priori
 /// error into a drift detector.
 pub trait OnlineModel: Model {
     /// Predicts row `x` with the current state, then learns from `(x, y)`; returns the

@@ -115,3 +115,38 @@ mod regimes {
         check_regime_learner(|s| GaussianHmm::new(3, s), &SEEDS);
     }
 }
+
+mod smartcore_models {
+    use shortfall_signals::Task;
+    use shortfall_signals::conformance::{check_learner, check_learner_with};
+    use shortfall_signals::forest::RandomForest;
+    use shortfall_signals::svm::Svm;
+
+    use super::SEEDS;
+
+    fn forest(seed: u64) -> RandomForest {
+        RandomForest {
+            n_trees: 30,
+            seed,
+            ..RandomForest::default()
+        }
+    }
+
+    #[test]
+    fn random_forest_conforms_on_every_task() {
+        check_learner(forest, Task::Binary, &SEEDS);
+        check_learner(forest, Task::Multiclass { n_classes: 3 }, &SEEDS);
+        check_learner(forest, Task::Regression, &SEEDS);
+    }
+
+    #[test]
+    fn svm_conforms_binary_and_one_vs_rest() {
+        let svm = |seed| Svm {
+            seed,
+            ..Svm::default()
+        };
+        // SMO is quadratic in the rows: 200 training rows keep the debug build fast.
+        check_learner_with(svm, Task::Binary, &SEEDS, 200);
+        check_learner_with(svm, Task::Multiclass { n_classes: 3 }, &SEEDS, 200);
+    }
+}
