@@ -503,3 +503,42 @@ fn halts_and_an_uninitialised_book_reject_new_orders() {
         [RejectReason::InvalidQty, RejectReason::InvalidPrice]
     );
 }
+
+#[test]
+fn requests_through_a_handle_arrive_like_direct_ones_and_in_sending_order() {
+    fn is_send<T: Send>() {}
+    is_send::<shortfall_lob_sim::replay::agent::OrderEntry>();
+    let mut r = seeded();
+    let mut entry = r.order_entry();
+    entry
+        .submit(
+            r.clock(),
+            limit(1, Side::Buy, Price(99), 5, TimeInForce::Gtc),
+        )
+        .unwrap();
+    send(&mut r, limit(2, Side::Buy, Price(99), 5, TimeInForce::Gtc));
+    entry
+        .submit(
+            r.clock(),
+            limit(3, Side::Buy, Price(99), 5, TimeInForce::Gtc),
+        )
+        .unwrap();
+    r.process(&add(10, 3, 1, Price(98), Side::Buy), None);
+    let accepted: Vec<u64> = r
+        .drain_reports()
+        .filter_map(|x| match x {
+            ExecReport::Accepted { id, ts, .. } => Some((id.0, ts)),
+            _ => None,
+        })
+        .map(|(id, ts)| {
+            assert_eq!(
+                ts,
+                Ts(5),
+                "arrives at the send time, before the next message"
+            );
+            id
+        })
+        .collect();
+    assert_eq!(accepted, [1, 2, 3]);
+    assert_eq!(r.orders().count(), 3);
+}

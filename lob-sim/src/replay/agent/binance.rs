@@ -1,7 +1,7 @@
 //! Binance (price-level) mode: queue positions estimated by a [`QueueModel`].
 
 use super::engine::{Engine, Venue};
-use super::orders::{AgentOrderState, AgentReplayConfig, AgentStats, crosses};
+use super::orders::{AgentOrderState, AgentReplayConfig, AgentStats, OrderEntry, crosses};
 use super::queue::QueueModel;
 use crate::book::L2Book;
 use crate::book::l2::L2Error;
@@ -199,6 +199,12 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
         self.engine.out.stats
     }
 
+    /// A handle that sends requests to this replay (see [`OrderEntry`]): give it to a
+    /// strategy, or to a risk gate that must own its sink, and keep driving the replay.
+    pub fn order_entry(&mut self) -> OrderEntry {
+        self.engine.inbox.entry()
+    }
+
     /// Requests still waiting out their entry latency.
     pub fn pending(&self) -> usize {
         self.engine.inbox.len()
@@ -267,6 +273,7 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
     }
 
     fn flush(&mut self, before: Option<Ts>) {
+        self.engine.inbox.collect(self.clock);
         while let Some(p) = self.engine.inbox.pop_before(before) {
             let mut venue = L2Venue {
                 book: self.sync.book(),
@@ -356,6 +363,8 @@ impl<M: QueueModel> OrderSink for BinanceAgentReplay<M> {
     /// Queues the request; it reaches the book `entry_latency_ns` after `now` (never
     /// before the last record processed). Outcomes arrive as reports.
     fn submit(&mut self, now: Ts, request: OrderRequest) -> Result<(), Self::Refusal> {
+        // Earlier requests sent through handles go first.
+        self.engine.inbox.collect(self.clock);
         self.engine.inbox.push(now, self.clock, request);
         Ok(())
     }

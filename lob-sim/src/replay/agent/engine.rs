@@ -39,7 +39,7 @@ pub(super) trait Venue {
 }
 
 /// The agent's orders, reports and latency queue.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(super) struct Engine<Q> {
     pub resting: Vec<(AgentOrder, Q)>,
     pub out: Reporter,

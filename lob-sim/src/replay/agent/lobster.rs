@@ -1,7 +1,7 @@
 //! LOBSTER (order-by-order) mode: exact queue positions against a replayed L3 book.
 
 use super::engine::{Engine, Venue};
-use super::orders::{AgentOrderState, AgentReplayConfig, AgentStats, crosses};
+use super::orders::{AgentOrderState, AgentReplayConfig, AgentStats, OrderEntry, crosses};
 use crate::book::L3Book;
 use crate::data::lobster::{LobsterBookRow, LobsterEventType, LobsterMessage};
 use crate::hash::{IntMap, IntSet};
@@ -240,6 +240,12 @@ impl LobsterAgentReplay {
         self.engine.out.stats
     }
 
+    /// A handle that sends requests to this replay (see [`OrderEntry`]): give it to a
+    /// strategy, or to a risk gate that must own its sink, and keep driving the replay.
+    pub fn order_entry(&mut self) -> OrderEntry {
+        self.engine.inbox.entry()
+    }
+
     /// Requests still waiting out their entry latency.
     pub fn pending(&self) -> usize {
         self.engine.inbox.len()
@@ -321,6 +327,7 @@ impl LobsterAgentReplay {
     }
 
     fn flush(&mut self, before: Option<Ts>) {
+        self.engine.inbox.collect(self.clock);
         while let Some(p) = self.engine.inbox.pop_before(before) {
             let mut venue = L3Venue {
                 book: self.replay.book(),
@@ -373,6 +380,8 @@ impl OrderSink for LobsterAgentReplay {
     /// Queues the request; it reaches the book `entry_latency_ns` after `now` (never
     /// before the last message processed). Outcomes arrive as reports.
     fn submit(&mut self, now: Ts, request: OrderRequest) -> Result<(), Self::Refusal> {
+        // Earlier requests sent through handles go first.
+        self.engine.inbox.collect(self.clock);
         self.engine.inbox.push(now, self.clock, request);
         Ok(())
     }

@@ -10,9 +10,11 @@
 //!   **probabilistic queue position** under a [`QueueModel`] ([`RiskAverse`],
 //!   [`PowerLaw`], [`LogProb`]).
 //!
-//! Both implement [`OrderSink`](shortfall_core::OrderSink) (so a strategy, or the risk gate
-//! wrapping one, drives them) and answer with core [`ExecReport`](shortfall_core::ExecReport)s,
-//! collected until [`LobsterAgentReplay::drain_reports`] / [`BinanceAgentReplay::drain_reports`].
+//! Both implement [`OrderSink`](shortfall_core::OrderSink), and hand out [`OrderEntry`]
+//! handles that do too: a strategy submits through either, and a risk gate (which owns the
+//! sink it wraps) wraps a handle while the driver keeps the replay. They answer with core
+//! [`ExecReport`](shortfall_core::ExecReport)s, collected until
+//! [`LobsterAgentReplay::drain_reports`] / [`BinanceAgentReplay::drain_reports`].
 //!
 //! # Timing
 //! A request submitted at `t` arrives at `t + entry_latency_ns`
@@ -122,7 +124,7 @@ pub mod queue;
 
 pub use binance::BinanceAgentReplay;
 pub use lobster::LobsterAgentReplay;
-pub use orders::{AgentOrderState, AgentReplayConfig, AgentStats};
+pub use orders::{AgentOrderState, AgentReplayConfig, AgentStats, OrderEntry};
 pub use queue::{AnyQueueModel, LogProb, PowerLaw, QueueModel, QueueModelConfig, RiskAverse};
 
 #[cfg(test)]
