@@ -232,3 +232,20 @@ fn orders_wait_for_a_synchronised_book_and_positions_survive_a_gap() {
         .unwrap();
     assert_eq!(r.queue_ahead(OrderId(2)), Some(6.0));
 }
+
+#[test]
+fn new_asks_through_an_improved_bid_trade_with_it() {
+    let mut r = BinanceAgentReplay::new(RiskAverse, AgentReplayConfig::default()).unwrap();
+    r.on_record(snapshot(1, 10, vec![lv(100, 10)], vec![lv(103, 10)]))
+        .unwrap();
+    r.submit(Ts(1), limit(1, Side::Buy, 101, 4, TimeInForce::Gtc))
+        .unwrap();
+    // An ask level of 3 appears at 101: those sellers would have hit our bid.
+    r.on_record(diff(2, 11, vec![], vec![lv(101, 3)])).unwrap();
+    assert_eq!(filled(&mut r), [(101, 3)]);
+    assert_eq!(r.consumed_qty(), Qty(3));
+    r.on_record(diff(3, 12, vec![], vec![lv(101, 5)])).unwrap();
+    // 101 grows by 2: our last lot, and 1 rests.
+    assert_eq!(filled(&mut r), [(101, 1)]);
+    assert_eq!(r.consumed_qty(), Qty(4));
+}

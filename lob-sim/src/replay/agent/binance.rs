@@ -5,7 +5,9 @@ use super::orders::{AgentOrderState, AgentReplayConfig, AgentStats, OrderEntry, 
 use super::queue::QueueModel;
 use crate::book::L2Book;
 use crate::book::l2::L2Error;
-use crate::data::binance::{BinanceRecord, DepthSync, SyncOptions, Trade};
+use crate::data::binance::{
+    BinanceRecord, DepthSync, DepthUpdate, DiffOutcome, SyncOptions, Trade,
+};
 use crate::hash::IntMap;
 use shortfall_core::{
     BookView, ExecReport, OrderId, OrderRequest, OrderSink, Price, Qty, Side, TradingState, Ts,
@@ -155,6 +157,8 @@ pub struct BinanceAgentReplay<M> {
     /// cleared when the level empties.
     consumed: IntMap<(Side, Price), Qty>,
     clock: Ts,
+    /// Scratch list of level increases that cross agent orders.
+    crossing: Vec<(Side, Price, Qty)>,
 }
 
 impl<M: QueueModel> BinanceAgentReplay<M> {
@@ -170,6 +174,7 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
             engine: Engine::new(Ts(config.entry_latency_ns)),
             consumed: IntMap::default(),
             clock: Ts::MIN,
+            crossing: Vec::new(),
         })
     }
 
@@ -256,7 +261,28 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
                 self.after_depth();
             }
             BinanceRecord::DepthUpdate(d) => {
-                self.sync.on_depth(d)?;
+                let mut crossing = std::mem::take(&mut self.crossing);
+                crossing.clear();
+                if !self.engine.resting.is_empty() && self.sync.is_synced() {
+                    self.crossing_increases(&d, &mut crossing);
+                }
+                let outcome = self.sync.on_depth(d)?;
+                if outcome == DiffOutcome::Applied {
+                    for &(side, price, increase) in &crossing {
+                        let taken = self.engine.share_flow(
+                            ts,
+                            side.opposite(),
+                            price,
+                            increase,
+                            OrderId(0),
+                            |q| q.front,
+                        );
+                        if taken.is_positive() {
+                            *self.consumed.entry((side, price)).or_insert(Qty::ZERO) += taken;
+                        }
+                    }
+                }
+                self.crossing = crossing;
                 self.after_depth();
             }
             BinanceRecord::Trade(t) => self.on_trade(&t),
@@ -281,6 +307,23 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
                 consumed: &mut self.consumed,
             };
             self.engine.handle(p.arrival, p.request, &mut venue);
+        }
+    }
+
+    /// The level increases in `diff` at prices that cross an agent order on the other side:
+    /// new limit orders there would have traded with it (possible only where the agent
+    /// improved the price).
+    fn crossing_increases(&self, diff: &DepthUpdate, out: &mut Vec<(Side, Price, Qty)>) {
+        let book = self.sync.book();
+        for (side, levels) in [(Side::Buy, &diff.bids), (Side::Sell, &diff.asks)] {
+            for l in levels.iter() {
+                if self.engine.crosses_resting(side, l.price) {
+                    let increase = l.qty - book.qty_at(side, l.price);
+                    if increase.is_positive() {
+                        out.push((side, l.price, increase));
+                    }
+                }
+            }
         }
     }
 

@@ -301,9 +301,30 @@ impl LobsterAgentReplay {
                 |q| q.ahead.0 as f64,
             );
         }
+        // A historical limit order arriving through an agent order's (improved) price
+        // would have traded with it first: the part it would have traded is consumed.
+        let mut crossed = Qty::ZERO;
+        if message.event_type == LobsterEventType::Submission
+            && !self.engine.resting.is_empty()
+            && self
+                .engine
+                .crosses_resting(message.direction, message.price)
+        {
+            crossed = self.engine.share_flow(
+                message.time,
+                message.direction.opposite(),
+                message.price,
+                message.size,
+                message.order_id,
+                |q| q.ahead.0 as f64,
+            );
+        }
         let before = side_effects(&self.replay);
         self.replay.process(message, row);
         self.replay.learn_pending();
+        if crossed.is_positive() && self.replay.book().order(message.order_id).is_some() {
+            *self.consumed.entry(message.order_id).or_insert(Qty::ZERO) += crossed;
+        }
         if side_effects(&self.replay) != before {
             self.refresh_all();
         } else if matches!(

@@ -66,7 +66,11 @@
 //! - an order that **improves the best price** has nothing ahead: the next execution on
 //!   its side hits it first;
 //! - an execution at the agent's price whose size **exceeds the quantity ahead** fills the
-//!   agent with the overflow, up to its leaves.
+//!   agent with the overflow, up to its leaves;
+//! - a historical limit order that arrives at a price crossing an agent order (possible
+//!   only where the agent improved the price: a LOBSTER submission, or a Binance level
+//!   that grows) is flow of its size: it would have traded with the agent, so the agent
+//!   fills and what it took of that order (or level) is recorded as consumed.
 //!
 //! # Queue position, LOBSTER (exact)
 //! A resting agent order joins the back of its price level: the orders resting there when
