@@ -315,9 +315,26 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
     /// improved the price).
     fn crossing_increases(&self, diff: &DepthUpdate, out: &mut Vec<(Side, Price, Qty)>) {
         let book = self.sync.book();
+        // The agent's highest bid and lowest ask bound the prices that can cross.
+        let (mut high_bid, mut low_ask) = (None::<Price>, None::<Price>);
+        for (o, _) in &self.engine.resting {
+            match o.side {
+                Side::Buy => high_bid = Some(high_bid.map_or(o.price, |p| p.max(o.price))),
+                Side::Sell => low_ask = Some(low_ask.map_or(o.price, |p| p.min(o.price))),
+            }
+        }
         for (side, levels) in [(Side::Buy, &diff.bids), (Side::Sell, &diff.asks)] {
+            let bound = match side {
+                Side::Buy => low_ask,
+                Side::Sell => high_bid,
+            };
+            let Some(bound) = bound else { continue };
             for l in levels.iter() {
-                if self.engine.crosses_resting(side, l.price) {
+                let crosses = match side {
+                    Side::Buy => l.price >= bound,
+                    Side::Sell => l.price <= bound,
+                };
+                if crosses {
                     let increase = l.qty - book.qty_at(side, l.price);
                     if increase.is_positive() {
                         out.push((side, l.price, increase));

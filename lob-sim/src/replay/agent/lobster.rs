@@ -287,6 +287,14 @@ impl LobsterAgentReplay {
     /// historical book, unchanged, and the agent's queue positions follow it.
     pub fn process(&mut self, message: &LobsterMessage, row: Option<&LobsterBookRow>) {
         self.flush(Some(message.time));
+        if self.engine.resting.is_empty() && self.consumed.is_empty() {
+            // Nothing of the agent's can be touched: the plain replay's path.
+            self.replay.process(message, row);
+            self.replay.learn_pending();
+            self.engine.out.stats.events += 1;
+            self.clock = message.time;
+            return;
+        }
         let is_execution = matches!(
             message.event_type,
             LobsterEventType::VisibleExecution | LobsterEventType::HiddenExecution
