@@ -327,24 +327,47 @@ impl LobsterAgentReplay {
                 |q| q.ahead.0 as f64,
             );
         }
-        let before = side_effects(&self.replay);
-        self.replay.process(message, row);
-        self.replay.learn_pending();
-        if crossed.is_positive() && self.replay.book().order(message.order_id).is_some() {
-            *self.consumed.entry(message.order_id).or_insert(Qty::ZERO) += crossed;
-        }
-        if side_effects(&self.replay) != before {
-            self.refresh_all();
-        } else if matches!(
+        let reduces = matches!(
             message.event_type,
             LobsterEventType::Cancellation
                 | LobsterEventType::Deletion
                 | LobsterEventType::VisibleExecution
-        ) {
+        );
+        let id = message.order_id;
+        let before_qty = if reduces {
+            self.effective(id)
+        } else {
+            Qty::ZERO
+        };
+        let before = side_effects(&self.replay);
+        self.replay.process(message, row);
+        self.replay.learn_pending();
+        if crossed.is_positive() && self.replay.book().order(id).is_some() {
+            *self.consumed.entry(id).or_insert(Qty::ZERO) += crossed;
+        }
+        if side_effects(&self.replay) != before {
+            self.refresh_all();
+        } else if reduces {
             if !self.consumed.is_empty() {
-                self.cap_consumed(message.order_id);
+                self.cap_consumed(id);
             }
-            self.refresh_level(message.direction, message.price);
+            // Only order `id` changed: the agent orders it was ahead of move up by what it
+            // lost (the message's own effect on the book; anything else the replay did
+            // moved a side-effect counter and took the branch above).
+            let lost = before_qty - self.effective(id);
+            if lost.is_positive() {
+                let ahead_of = LobsterReplay::is_pre_existing(id);
+                for (o, q) in &mut self.engine.resting {
+                    if o.side == message.direction
+                        && o.price == message.price
+                        && (ahead_of || q.members.contains(&id))
+                    {
+                        q.ahead -= lost;
+                    }
+                }
+            }
+            #[cfg(debug_assertions)]
+            self.check_ahead();
         }
         self.engine.out.stats.events += 1;
         self.clock = message.time;
@@ -378,12 +401,22 @@ impl LobsterAgentReplay {
         }
     }
 
-    fn refresh_level(&mut self, side: Side, price: Price) {
+    /// What the agent could still take of historical order `id` (zero when it is gone).
+    #[inline]
+    fn effective(&self, id: OrderId) -> Qty {
+        match self.replay.book().order(id) {
+            Some(o) => available(&self.consumed, id, o.qty),
+            None => Qty::ZERO,
+        }
+    }
+
+    /// Debug builds: the incrementally kept queue positions equal a recount.
+    #[cfg(debug_assertions)]
+    fn check_ahead(&self) {
         let book = self.replay.book();
-        for (o, q) in &mut self.engine.resting {
-            if o.side == side && o.price == price {
-                q.ahead = effective_ahead(book, &self.consumed, side, price, &q.members);
-            }
+        for (o, q) in &self.engine.resting {
+            let recount = effective_ahead(book, &self.consumed, o.side, o.price, &q.members);
+            debug_assert_eq!(q.ahead, recount, "queue ahead of agent order {}", o.id);
         }
     }
 
