@@ -47,7 +47,9 @@
 //!   it is cleared when the order leaves the book. Binance mode records it per price level
 //!   and caps it at the level's quantity after every depth update, clearing it when the
 //!   level empties; as level data cannot say which orders left, the deduction otherwise
-//!   stays.
+//!   stays. (One conservative gap: when history executes an order the agent had already
+//!   taken from, the part of that execution the agent had taken is not passed on down the
+//!   queue to an agent order resting behind it at the same price.)
 //! - **Self-trade prevention**, *cancel resting*: an agent order that may trade cancels
 //!   the agent's own resting orders on the other side that its limit crosses
 //!   (`Cancelled { SelfTradePrevention }`).
