@@ -503,3 +503,64 @@ fn halts_and_an_uninitialised_book_reject_new_orders() {
         [RejectReason::InvalidQty, RejectReason::InvalidPrice]
     );
 }
+
+#[test]
+fn requests_through_a_handle_arrive_like_direct_ones_and_in_sending_order() {
+    fn is_send<T: Send>() {}
+    is_send::<shortfall_lob_sim::replay::agent::OrderEntry>();
+    let mut r = seeded();
+    let mut entry = r.order_entry();
+    entry
+        .submit(
+            r.clock(),
+            limit(1, Side::Buy, Price(99), 5, TimeInForce::Gtc),
+        )
+        .unwrap();
+    send(&mut r, limit(2, Side::Buy, Price(99), 5, TimeInForce::Gtc));
+    entry
+        .submit(
+            r.clock(),
+            limit(3, Side::Buy, Price(99), 5, TimeInForce::Gtc),
+        )
+        .unwrap();
+    r.process(&add(10, 3, 1, Price(98), Side::Buy), None);
+    let accepted: Vec<u64> = r
+        .drain_reports()
+        .filter_map(|x| match x {
+            ExecReport::Accepted { id, ts, .. } => Some((id.0, ts)),
+            _ => None,
+        })
+        .map(|(id, ts)| {
+            assert_eq!(
+                ts,
+                Ts(5),
+                "arrives at the send time, before the next message"
+            );
+            id
+        })
+        .collect();
+    assert_eq!(accepted, [1, 2, 3]);
+    assert_eq!(r.orders().count(), 3);
+}
+
+#[test]
+fn a_historical_limit_order_through_the_agents_improved_price_trades_with_it() {
+    let mut r = seeded();
+    send(
+        &mut r,
+        limit(1100, Side::Buy, Price(101), 10, TimeInForce::Gtc),
+    );
+    // A sell of 5 at 101 arrives: it would have traded with our 101 bid instead of resting.
+    r.process(&add(10, 20, 5, Price(101), Side::Sell), None);
+    assert_eq!(fills(&mut r), [(1100, Price(101), 5, Liquidity::Maker, 20)]);
+    // A sell of 8 at 101: our last 5, and 3 of it would really rest.
+    r.process(&add(11, 21, 8, Price(101), Side::Sell), None);
+    assert_eq!(fills(&mut r), [(1100, Price(101), 5, Liquidity::Maker, 21)]);
+    assert_eq!(r.consumed_qty(), Qty(10));
+    // The historical book shows 13 at 101, but only 21's other 3 are there to take.
+    send_now(
+        &mut r,
+        limit(1101, Side::Buy, Price(101), 10, TimeInForce::Ioc),
+    );
+    assert_eq!(fills(&mut r), [(1101, Price(101), 3, Liquidity::Taker, 21)]);
+}

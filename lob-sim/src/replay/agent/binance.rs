@@ -1,11 +1,13 @@
 //! Binance (price-level) mode: queue positions estimated by a [`QueueModel`].
 
 use super::engine::{Engine, Venue};
-use super::orders::{AgentOrderState, AgentReplayConfig, AgentStats, crosses};
+use super::orders::{AgentOrderState, AgentReplayConfig, AgentStats, OrderEntry, crosses};
 use super::queue::QueueModel;
 use crate::book::L2Book;
 use crate::book::l2::L2Error;
-use crate::data::binance::{BinanceRecord, DepthSync, SyncOptions, Trade};
+use crate::data::binance::{
+    BinanceRecord, DepthSync, DepthUpdate, DiffOutcome, SyncOptions, Trade,
+};
 use crate::hash::IntMap;
 use shortfall_core::{
     BookView, ExecReport, OrderId, OrderRequest, OrderSink, Price, Qty, Side, TradingState, Ts,
@@ -155,6 +157,8 @@ pub struct BinanceAgentReplay<M> {
     /// cleared when the level empties.
     consumed: IntMap<(Side, Price), Qty>,
     clock: Ts,
+    /// Scratch list of level increases that cross agent orders.
+    crossing: Vec<(Side, Price, Qty)>,
 }
 
 impl<M: QueueModel> BinanceAgentReplay<M> {
@@ -170,6 +174,7 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
             engine: Engine::new(Ts(config.entry_latency_ns)),
             consumed: IntMap::default(),
             clock: Ts::MIN,
+            crossing: Vec::new(),
         })
     }
 
@@ -197,6 +202,12 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
     /// The agent's counters.
     pub fn stats(&self) -> AgentStats {
         self.engine.out.stats
+    }
+
+    /// A handle that sends requests to this replay (see [`OrderEntry`]): give it to a
+    /// strategy, or to a risk gate that must own its sink, and keep driving the replay.
+    pub fn order_entry(&mut self) -> OrderEntry {
+        self.engine.inbox.entry()
     }
 
     /// Requests still waiting out their entry latency.
@@ -250,7 +261,28 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
                 self.after_depth();
             }
             BinanceRecord::DepthUpdate(d) => {
-                self.sync.on_depth(d)?;
+                let mut crossing = std::mem::take(&mut self.crossing);
+                crossing.clear();
+                if !self.engine.resting.is_empty() && self.sync.is_synced() {
+                    self.crossing_increases(&d, &mut crossing);
+                }
+                let outcome = self.sync.on_depth(d)?;
+                if outcome == DiffOutcome::Applied {
+                    for &(side, price, increase) in &crossing {
+                        let taken = self.engine.share_flow(
+                            ts,
+                            side.opposite(),
+                            price,
+                            increase,
+                            OrderId(0),
+                            |q| q.front,
+                        );
+                        if taken.is_positive() {
+                            *self.consumed.entry((side, price)).or_insert(Qty::ZERO) += taken;
+                        }
+                    }
+                }
+                self.crossing = crossing;
                 self.after_depth();
             }
             BinanceRecord::Trade(t) => self.on_trade(&t),
@@ -267,6 +299,7 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
     }
 
     fn flush(&mut self, before: Option<Ts>) {
+        self.engine.inbox.collect(self.clock);
         while let Some(p) = self.engine.inbox.pop_before(before) {
             let mut venue = L2Venue {
                 book: self.sync.book(),
@@ -274,6 +307,40 @@ impl<M: QueueModel> BinanceAgentReplay<M> {
                 consumed: &mut self.consumed,
             };
             self.engine.handle(p.arrival, p.request, &mut venue);
+        }
+    }
+
+    /// The level increases in `diff` at prices that cross an agent order on the other side:
+    /// new limit orders there would have traded with it (possible only where the agent
+    /// improved the price).
+    fn crossing_increases(&self, diff: &DepthUpdate, out: &mut Vec<(Side, Price, Qty)>) {
+        let book = self.sync.book();
+        // The agent's highest bid and lowest ask bound the prices that can cross.
+        let (mut high_bid, mut low_ask) = (None::<Price>, None::<Price>);
+        for (o, _) in &self.engine.resting {
+            match o.side {
+                Side::Buy => high_bid = Some(high_bid.map_or(o.price, |p| p.max(o.price))),
+                Side::Sell => low_ask = Some(low_ask.map_or(o.price, |p| p.min(o.price))),
+            }
+        }
+        for (side, levels) in [(Side::Buy, &diff.bids), (Side::Sell, &diff.asks)] {
+            let bound = match side {
+                Side::Buy => low_ask,
+                Side::Sell => high_bid,
+            };
+            let Some(bound) = bound else { continue };
+            for l in levels.iter() {
+                let crosses = match side {
+                    Side::Buy => l.price >= bound,
+                    Side::Sell => l.price <= bound,
+                };
+                if crosses {
+                    let increase = l.qty - book.qty_at(side, l.price);
+                    if increase.is_positive() {
+                        out.push((side, l.price, increase));
+                    }
+                }
+            }
         }
     }
 
@@ -356,6 +423,8 @@ impl<M: QueueModel> OrderSink for BinanceAgentReplay<M> {
     /// Queues the request; it reaches the book `entry_latency_ns` after `now` (never
     /// before the last record processed). Outcomes arrive as reports.
     fn submit(&mut self, now: Ts, request: OrderRequest) -> Result<(), Self::Refusal> {
+        // Earlier requests sent through handles go first.
+        self.engine.inbox.collect(self.clock);
         self.engine.inbox.push(now, self.clock, request);
         Ok(())
     }

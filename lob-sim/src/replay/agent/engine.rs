@@ -39,7 +39,7 @@ pub(super) trait Venue {
 }
 
 /// The agent's orders, reports and latency queue.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(super) struct Engine<Q> {
     pub resting: Vec<(AgentOrder, Q)>,
     pub out: Reporter,
@@ -289,6 +289,7 @@ impl<Q> Engine<Q> {
     /// leaves of the agent's earlier orders at that price. What orders at a better price
     /// take is no longer available at worse ones. Fractional quantities (the expected queue
     /// positions of L2 mode) are rounded down: a lot is filled only when all of it is due.
+    /// Returns the quantity the agent's orders took.
     pub fn share_flow(
         &mut self,
         ts: Ts,
@@ -297,7 +298,7 @@ impl<Q> Engine<Q> {
         flow: Qty,
         counterparty: OrderId,
         ahead: impl Fn(&Q) -> f64,
-    ) {
+    ) -> Qty {
         let mut eligible = std::mem::take(&mut self.order_scratch);
         eligible.clear();
         eligible.extend(
@@ -309,7 +310,7 @@ impl<Q> Engine<Q> {
         );
         if eligible.is_empty() {
             self.order_scratch = eligible;
-            return;
+            return Qty::ZERO;
         }
         let resting = &self.resting;
         eligible.sort_by(|&a, &b| {
@@ -321,6 +322,7 @@ impl<Q> Engine<Q> {
             better.then(oa.seq.cmp(&ob.seq))
         });
         let mut remaining = flow.0 as f64;
+        let mut taken = Qty::ZERO;
         let mut k = 0;
         while k < eligible.len() && remaining > 0.0 {
             let level_price = self.resting[eligible[k]].0.price;
@@ -340,6 +342,7 @@ impl<Q> Engine<Q> {
                     let order = &mut self.resting[eligible[k]].0;
                     order.leaves -= take;
                     taken_here += take.0 as f64;
+                    taken += take;
                     let key = (order.id, order.owner, order.side);
                     let (px, leaves) = (order.price, order.leaves);
                     self.out
@@ -351,5 +354,15 @@ impl<Q> Engine<Q> {
         }
         self.order_scratch = eligible;
         self.resting.retain(|(o, _)| o.leaves.is_positive());
+        taken
+    }
+
+    /// Whether a historical order arriving on `side` at `price` would cross one of the
+    /// agent's resting orders (possible only where the agent improved the price).
+    #[inline]
+    pub fn crosses_resting(&self, side: Side, price: Price) -> bool {
+        self.resting
+            .iter()
+            .any(|(o, _)| o.side == side.opposite() && crosses(side, Some(price), o.price))
     }
 }

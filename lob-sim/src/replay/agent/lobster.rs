@@ -1,7 +1,7 @@
 //! LOBSTER (order-by-order) mode: exact queue positions against a replayed L3 book.
 
 use super::engine::{Engine, Venue};
-use super::orders::{AgentOrderState, AgentReplayConfig, AgentStats, crosses};
+use super::orders::{AgentOrderState, AgentReplayConfig, AgentStats, OrderEntry, crosses};
 use crate::book::L3Book;
 use crate::data::lobster::{LobsterBookRow, LobsterEventType, LobsterMessage};
 use crate::hash::{IntMap, IntSet};
@@ -240,6 +240,12 @@ impl LobsterAgentReplay {
         self.engine.out.stats
     }
 
+    /// A handle that sends requests to this replay (see [`OrderEntry`]): give it to a
+    /// strategy, or to a risk gate that must own its sink, and keep driving the replay.
+    pub fn order_entry(&mut self) -> OrderEntry {
+        self.engine.inbox.entry()
+    }
+
     /// Requests still waiting out their entry latency.
     pub fn pending(&self) -> usize {
         self.engine.inbox.len()
@@ -281,6 +287,14 @@ impl LobsterAgentReplay {
     /// historical book, unchanged, and the agent's queue positions follow it.
     pub fn process(&mut self, message: &LobsterMessage, row: Option<&LobsterBookRow>) {
         self.flush(Some(message.time));
+        if self.engine.resting.is_empty() && self.consumed.is_empty() {
+            // Nothing of the agent's can be touched: the plain replay's path.
+            self.replay.process(message, row);
+            self.replay.learn_pending();
+            self.engine.out.stats.events += 1;
+            self.clock = message.time;
+            return;
+        }
         let is_execution = matches!(
             message.event_type,
             LobsterEventType::VisibleExecution | LobsterEventType::HiddenExecution
@@ -295,21 +309,65 @@ impl LobsterAgentReplay {
                 |q| q.ahead.0 as f64,
             );
         }
-        let before = side_effects(&self.replay);
-        self.replay.process(message, row);
-        self.replay.learn_pending();
-        if side_effects(&self.replay) != before {
-            self.refresh_all();
-        } else if matches!(
+        // A historical limit order arriving through an agent order's (improved) price
+        // would have traded with it first: the part it would have traded is consumed.
+        let mut crossed = Qty::ZERO;
+        if message.event_type == LobsterEventType::Submission
+            && !self.engine.resting.is_empty()
+            && self
+                .engine
+                .crosses_resting(message.direction, message.price)
+        {
+            crossed = self.engine.share_flow(
+                message.time,
+                message.direction.opposite(),
+                message.price,
+                message.size,
+                message.order_id,
+                |q| q.ahead.0 as f64,
+            );
+        }
+        let reduces = matches!(
             message.event_type,
             LobsterEventType::Cancellation
                 | LobsterEventType::Deletion
                 | LobsterEventType::VisibleExecution
-        ) {
+        );
+        let id = message.order_id;
+        let before_qty = if reduces {
+            self.effective(id)
+        } else {
+            Qty::ZERO
+        };
+        let before = side_effects(&self.replay);
+        self.replay.process(message, row);
+        self.replay.learn_pending();
+        if crossed.is_positive() && self.replay.book().order(id).is_some() {
+            *self.consumed.entry(id).or_insert(Qty::ZERO) += crossed;
+        }
+        if side_effects(&self.replay) != before {
+            self.refresh_all();
+        } else if reduces {
             if !self.consumed.is_empty() {
-                self.cap_consumed(message.order_id);
+                self.cap_consumed(id);
             }
-            self.refresh_level(message.direction, message.price);
+            // Only order `id` changed: the agent orders it was ahead of move up by what it
+            // lost (the message's own effect on the book; anything else the replay did
+            // moved a side-effect counter and took the branch above).
+            let lost = before_qty - self.effective(id);
+            if lost.is_positive() {
+                let ahead_of = LobsterReplay::is_pre_existing(id);
+                for (o, q) in &mut self.engine.resting {
+                    if o.side == message.direction
+                        && o.price == message.price
+                        && (ahead_of || q.members.contains(&id))
+                    {
+                        q.ahead -= lost;
+                    }
+                }
+            }
+            #[cfg(debug_assertions)]
+            self.check_ahead();
         }
         self.engine.out.stats.events += 1;
         self.clock = message.time;
@@ -321,6 +379,7 @@ impl LobsterAgentReplay {
     }
 
     fn flush(&mut self, before: Option<Ts>) {
+        self.engine.inbox.collect(self.clock);
         while let Some(p) = self.engine.inbox.pop_before(before) {
             let mut venue = L3Venue {
                 book: self.replay.book(),
@@ -342,12 +401,22 @@ impl LobsterAgentReplay {
         }
     }
 
-    fn refresh_level(&mut self, side: Side, price: Price) {
+    /// What the agent could still take of historical order `id` (zero when it is gone).
+    #[inline]
+    fn effective(&self, id: OrderId) -> Qty {
+        match self.replay.book().order(id) {
+            Some(o) => available(&self.consumed, id, o.qty),
+            None => Qty::ZERO,
+        }
+    }
+
+    /// Debug builds: the incrementally kept queue positions equal a recount.
+    #[cfg(debug_assertions)]
+    fn check_ahead(&self) {
         let book = self.replay.book();
-        for (o, q) in &mut self.engine.resting {
-            if o.side == side && o.price == price {
-                q.ahead = effective_ahead(book, &self.consumed, side, price, &q.members);
-            }
+        for (o, q) in &self.engine.resting {
+            let recount = effective_ahead(book, &self.consumed, o.side, o.price, &q.members);
+            debug_assert_eq!(q.ahead, recount, "queue ahead of agent order {}", o.id);
         }
     }
 
@@ -373,6 +442,8 @@ impl OrderSink for LobsterAgentReplay {
     /// Queues the request; it reaches the book `entry_latency_ns` after `now` (never
     /// before the last message processed). Outcomes arrive as reports.
     fn submit(&mut self, now: Ts, request: OrderRequest) -> Result<(), Self::Refusal> {
+        // Earlier requests sent through handles go first.
+        self.engine.inbox.collect(self.clock);
         self.engine.inbox.push(now, self.clock, request);
         Ok(())
     }

@@ -10,9 +10,11 @@
 //!   **probabilistic queue position** under a [`QueueModel`] ([`RiskAverse`],
 //!   [`PowerLaw`], [`LogProb`]).
 //!
-//! Both implement [`OrderSink`](shortfall_core::OrderSink) (so a strategy, or the risk gate
-//! wrapping one, drives them) and answer with core [`ExecReport`](shortfall_core::ExecReport)s,
-//! collected until [`LobsterAgentReplay::drain_reports`] / [`BinanceAgentReplay::drain_reports`].
+//! Both implement [`OrderSink`](shortfall_core::OrderSink), and hand out [`OrderEntry`]
+//! handles that do too: a strategy submits through either, and a risk gate (which owns the
+//! sink it wraps) wraps a handle while the driver keeps the replay. They answer with core
+//! [`ExecReport`](shortfall_core::ExecReport)s, collected until
+//! [`LobsterAgentReplay::drain_reports`] / [`BinanceAgentReplay::drain_reports`].
 //!
 //! # Timing
 //! A request submitted at `t` arrives at `t + entry_latency_ns`
@@ -45,7 +47,9 @@
 //!   it is cleared when the order leaves the book. Binance mode records it per price level
 //!   and caps it at the level's quantity after every depth update, clearing it when the
 //!   level empties; as level data cannot say which orders left, the deduction otherwise
-//!   stays.
+//!   stays. (One conservative gap: when history executes an order the agent had already
+//!   taken from, the part of that execution the agent had taken is not passed on down the
+//!   queue to an agent order resting behind it at the same price.)
 //! - **Self-trade prevention**, *cancel resting*: an agent order that may trade cancels
 //!   the agent's own resting orders on the other side that its limit crosses
 //!   (`Cancelled { SelfTradePrevention }`).
@@ -64,7 +68,11 @@
 //! - an order that **improves the best price** has nothing ahead: the next execution on
 //!   its side hits it first;
 //! - an execution at the agent's price whose size **exceeds the quantity ahead** fills the
-//!   agent with the overflow, up to its leaves.
+//!   agent with the overflow, up to its leaves;
+//! - a historical limit order that arrives at a price crossing an agent order (possible
+//!   only where the agent improved the price: a LOBSTER submission, or a Binance level
+//!   that grows) is flow of its size: it would have traded with the agent, so the agent
+//!   fills and what it took of that order (or level) is recorded as consumed.
 //!
 //! # Queue position, LOBSTER (exact)
 //! A resting agent order joins the back of its price level: the orders resting there when
@@ -122,7 +130,7 @@ pub mod queue;
 
 pub use binance::BinanceAgentReplay;
 pub use lobster::LobsterAgentReplay;
-pub use orders::{AgentOrderState, AgentReplayConfig, AgentStats};
+pub use orders::{AgentOrderState, AgentReplayConfig, AgentStats, OrderEntry};
 pub use queue::{AnyQueueModel, LogProb, PowerLaw, QueueModel, QueueModelConfig, RiskAverse};
 
 #[cfg(test)]

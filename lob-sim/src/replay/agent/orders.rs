@@ -8,6 +8,9 @@ use shortfall_core::{
     Qty, RejectReason, Side, TimeInForce, TraderId, Ts,
 };
 use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Settings of an agent replay (both modes).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,12 +92,53 @@ pub(super) struct Pending {
     pub request: OrderRequest,
 }
 
+/// Requests sent through [`OrderEntry`] handles, waiting for the replay to collect them.
+#[derive(Debug, Default)]
+struct Mailbox {
+    /// Set when `queue` may be non-empty, so that the replay's per-event check is one
+    /// atomic load and the lock is taken only when something was sent.
+    pending: AtomicBool,
+    queue: Mutex<Vec<(Ts, OrderRequest)>>,
+}
+
+/// A handle through which a strategy's requests reach an agent replay: an [`OrderSink`]
+/// that can be given away (for instance to the risk gate, which owns the sink it wraps)
+/// while the code that drives the replay keeps the replay itself.
+///
+/// Requests sent through the handle are collected by the replay when it next processes an
+/// event (or is finished) and then treated exactly like requests sent to the replay's own
+/// [`OrderSink`] implementation: the entry latency starts at the time given to `submit`
+/// (never before the replay's clock). Clones share one mailbox; the handle is `Send`.
+///
+/// [`OrderSink`]: shortfall_core::OrderSink
+#[derive(Clone, Debug)]
+pub struct OrderEntry {
+    mailbox: Arc<Mailbox>,
+}
+
+impl shortfall_core::OrderSink for OrderEntry {
+    type Refusal = Infallible;
+
+    fn submit(&mut self, now: Ts, request: OrderRequest) -> Result<(), Infallible> {
+        // A poisoned lock only means another holder panicked mid-push; the Vec is intact.
+        let mut queue = self
+            .mailbox
+            .queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        queue.push((now, request));
+        self.mailbox.pending.store(true, Ordering::Release);
+        Ok(())
+    }
+}
+
 /// The entry-latency queue: requests in arrival order.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(super) struct Inbox {
     queue: VecDeque<Pending>,
     latency: Ts,
     last_arrival: Ts,
+    mailbox: Option<Arc<Mailbox>>,
 }
 
 impl Inbox {
@@ -103,6 +147,33 @@ impl Inbox {
             queue: VecDeque::new(),
             latency,
             last_arrival: Ts::MIN,
+            mailbox: None,
+        }
+    }
+
+    /// A handle sending into this inbox.
+    pub fn entry(&mut self) -> OrderEntry {
+        let mailbox = self.mailbox.get_or_insert_with(Arc::default).clone();
+        OrderEntry { mailbox }
+    }
+
+    /// Moves what handles sent into the queue (at `clock`, the replay's time now).
+    #[inline]
+    pub fn collect(&mut self, clock: Ts) {
+        let Some(mailbox) = &self.mailbox else {
+            return;
+        };
+        if !mailbox.pending.swap(false, Ordering::Acquire) {
+            return;
+        }
+        let sent = std::mem::take(
+            &mut *mailbox
+                .queue
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        for (now, request) in sent {
+            self.push(now, clock, request);
         }
     }
 
