@@ -18,7 +18,7 @@
 //! **Adaptability** is the mean shortfall on the volatile half of the seeds minus that on
 //! the calm half, in bps (lower is better; 0: the policy's cost does not depend on the
 //! market's mood). A seed's volatility is the median, over policies, of the realised
-//! standard deviation of the per-step mid change (in bps of the mid) in that seed's
+//! standard deviation of the per-step mid change (in bps of the arrival mid) in that seed's
 //! episode, so all policies share one split; seeds above the median volatility are
 //! volatile. For schedules that ignore prices in the Almgren–Chriss world its expectation is
 //! 0 (the expected cost does not depend on `σ`), so there it measures noise; it becomes
@@ -97,7 +97,8 @@ pub struct EpisodeOutcome {
     /// Remaining share of the parent before each decision and at the end (`steps + 1`
     /// values; after an early finish the last value repeats).
     pub inventory: Vec<f64>,
-    /// Realised standard deviation of the per-step mid change, bps of the mid.
+    /// Realised standard deviation of the per-step mid change, bps of the arrival mid (a
+    /// fixed denominator, so a falling price does not read as a more volatile one).
     pub realised_vol_bps: f64,
 }
 
@@ -133,7 +134,7 @@ where
         let action = policy.act(&state);
         let step = env.step(&action).map_err(env_err)?;
         info = *step.info.borrow();
-        returns.push(step.obs.book.last_return / step.obs.book.mid * 1e4);
+        returns.push(step.obs.book.last_return / arrival * 1e4);
         state = step.obs;
         inventory.push(state.inventory_remaining());
         if step.done() {
