@@ -221,7 +221,11 @@ mod tests {
         let mut far: Vec<f64> = (1..=200).map(f64::from).collect();
         far.push(far[0]); // one tie forces the normal approximation
         let w = wilcoxon_signed_rank(&far);
-        assert!(!w.exact && w.p_value > 0.0 && w.p_value < 1e-30, "{}", w.p_value);
+        assert!(
+            !w.exact && w.p_value > 0.0 && w.p_value < 1e-30,
+            "{}",
+            w.p_value
+        );
     }
 
     #[test]

@@ -498,6 +498,38 @@ mod tests {
     }
 
     #[test]
+    fn the_risk_penalty_adds_lambda_times_the_acs_variance_term() {
+        // Rewards with penalty minus rewards without, summed, is -1e4 λ σ² τ Σ x_k² / (X S0)
+        // (AC 2000, eq. (8): V = σ² Σ τ x_k²), with x_k the holdings after each step.
+        let lambda = 2e-6;
+        let mut c = AcWorldConfig::new(AcParams::paper_example());
+        let mut plain = c.clone().build().unwrap();
+        c.reward_risk_aversion = lambda;
+        let mut risky = c.build().unwrap();
+        plain.reset(21).unwrap();
+        risky.reset(21).unwrap();
+        let mut diff = 0.0;
+        loop {
+            let a = ExecAction::Market {
+                qty: Qty(plain.state().remaining.0.min(300_000)),
+            };
+            let (r, p) = (risky.step(&a).unwrap(), plain.step(&a).unwrap());
+            diff += r.reward - p.reward;
+            assert_eq!(r.done(), p.done());
+            if p.done() {
+                break;
+            }
+        }
+        // Holdings after each step: 700k, 400k, 100k, 0 (the fourth step sells the rest).
+        let v = 0.9025 * 1.0 * (0.49e12 + 0.16e12 + 0.01e12);
+        let expected = -1e4 * lambda * v / 5e7;
+        assert!(
+            (diff - expected).abs() < 1e-9 * expected.abs(),
+            "{diff} vs {expected}"
+        );
+    }
+
+    #[test]
     fn same_seed_same_episode_and_different_seeds_differ() {
         let run = |seed| {
             let mut env = paper_env();
