@@ -245,6 +245,28 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         off = config.submit_offset_ticks,
         seed = config.seed,
     );
+    // Mean-variance cost in bps: E + λV in currency over the notional is
+    // E_bps + λ (X S0 / 10⁴) Var_bps².
+    let lambda_bps = lambda * model.arrival_notional() / 1e4;
+    let mean_variance: Vec<String> = evaluation
+        .summaries
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {:.2}",
+                p.name,
+                p.mean_is_bps + lambda_bps * p.std_is_bps * p.std_is_bps
+            )
+        })
+        .collect();
+    let c = evaluation.closed_form.clone().expect("set above");
+    let optimum_mv = c.expected_cost_bps + lambda_bps * c.variance_bps2;
+    let mean_variance_line = format!(
+        "mean-variance cost E + lambda Var (bps, lambda = {lambda_bps:.4} per bps^2): {}; \
+         closed-form optimum {optimum_mv:.2}",
+        mean_variance.join(", ")
+    );
+    let notes = format!("{notes}\n\n{mean_variance_line}.");
     let written = evaluation.write(
         &args.out,
         "Execution showdown: Almgren–Chriss world",
@@ -260,7 +282,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     {
         println!("{line}");
     }
-    let c = evaluation.closed_form.as_ref().expect("set above");
+    println!("{mean_variance_line}");
     println!(
         "closed form (lambda = {lambda}): expected cost {:.3} bps, std {:.3} bps",
         c.expected_cost_bps,
