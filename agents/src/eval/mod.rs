@@ -18,7 +18,7 @@
 //! **Adaptability** is the mean shortfall on the volatile half of the seeds minus that on
 //! the calm half, in bps (lower is better; 0: the policy's cost does not depend on the
 //! market's mood). A seed's volatility is the median, over policies, of the realised
-//! standard deviation of the per-step mid change (in bps of the mid) in that seed's
+//! standard deviation of the per-step mid change (in bps of the arrival mid) in that seed's
 //! episode, so all policies share one split; seeds above the median volatility are
 //! volatile. For schedules that ignore prices in the Almgren–Chriss world its expectation is
 //! 0 (the expected cost does not depend on `σ`), so there it measures noise; it becomes
@@ -97,7 +97,8 @@ pub struct EpisodeOutcome {
     /// Remaining share of the parent before each decision and at the end (`steps + 1`
     /// values; after an early finish the last value repeats).
     pub inventory: Vec<f64>,
-    /// Realised standard deviation of the per-step mid change, bps of the mid.
+    /// Realised standard deviation of the per-step mid change, bps of the arrival mid (a
+    /// fixed denominator, so a falling price does not read as a more volatile one).
     pub realised_vol_bps: f64,
 }
 
@@ -133,7 +134,7 @@ where
         let action = policy.act(&state);
         let step = env.step(&action).map_err(env_err)?;
         info = *step.info.borrow();
-        returns.push(step.obs.book.last_return / step.obs.book.mid * 1e4);
+        returns.push(step.obs.book.last_return / arrival * 1e4);
         state = step.obs;
         inventory.push(state.inventory_remaining());
         if step.done() {
@@ -466,5 +467,48 @@ mod tests {
         // d = -2, -2, 8, 8: ties, so the normal approximation; one pair so p_fdr = p.
         assert_eq!(t.p_fdr, t.wilcoxon_p);
         assert_eq!(e.details[0].mean_inventory, vec![1.0, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn write_produces_the_report_files_and_names_off_scale_policies() {
+        let near: Vec<_> = (0..8)
+            .map(|s| outcome(s, 10.0 + s as f64, 1.0 + s as f64))
+            .collect();
+        let near2: Vec<_> = (0..8)
+            .map(|s| outcome(s, 12.0 + s as f64, 1.0 + s as f64))
+            .collect();
+        let far: Vec<_> = (0..8)
+            .map(|s| outcome(s, 5000.0 + s as f64, 1.0 + s as f64))
+            .collect();
+        let mut e = summarise(
+            vec!["Near".into(), "Close".into(), "Far".into()],
+            (0..8).collect(),
+            vec![near, near2, far],
+            &EvalConfig::new(8, 3),
+        );
+        e.closed_form = Some(ClosedForm {
+            expected_cost_bps: 1.0,
+            variance_bps2: 4.0,
+        });
+        e.reference_inventory = Some(("reference".into(), vec![1.0, 0.4, 0.0]));
+        let dir = std::env::temp_dir().join(format!("shortfall-eval-{}", std::process::id()));
+        let w = e.write(&dir, "test", "notes here").unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&w.results).unwrap()).unwrap();
+        assert_eq!(json["policies"].as_array().unwrap().len(), 3);
+        assert_eq!(json["paired_tests"].as_array().unwrap().len(), 3);
+        assert_eq!(json["closed_form"]["variance_bps2"], 4.0);
+        let report = std::fs::read_to_string(&w.report).unwrap();
+        assert!(report.contains("| Metric | Near | Close | Far |"));
+        assert!(report.contains("Timing risk") && report.contains("Adaptability"));
+        assert!(report.contains("notes here"));
+        let svg = std::fs::read_to_string(&w.plots[0]).unwrap();
+        assert!(
+            svg.contains("off scale") && svg.contains("Far 5003"),
+            "caption names Far"
+        );
+        let inv = std::fs::read_to_string(&w.plots[1]).unwrap();
+        assert!(inv.contains("reference") && inv.contains("Near"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -14,16 +14,43 @@ fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
 
 /// Box plots of each policy's per-episode shortfall (box: quartiles; whiskers: the most
 /// extreme values within 1.5 interquartile ranges).
+///
+/// A policy whose median lies more than 3 typical interquartile ranges (the median IQR over
+/// policies) from the typical median (the median of the medians) would squash every other
+/// box into a line; it is left out of the axes and named with its median in the caption.
 pub(super) fn shortfall_distributions(e: &Evaluation, path: &Path) -> Result<()> {
-    let names: Vec<String> = e.summaries.iter().map(|p| p.name.clone()).collect();
-    let data: Vec<Vec<f64>> = e
-        .outcomes
+    let all: Vec<(String, Vec<f64>)> = e
+        .summaries
         .iter()
-        .map(|rows| rows.iter().map(|o| o.is_bps).collect())
+        .zip(&e.outcomes)
+        .map(|(p, rows)| (p.name.clone(), rows.iter().map(|o| o.is_bps).collect()))
         .collect();
+    let quartiles: Vec<[f32; 5]> = all
+        .iter()
+        .map(|(_, d)| Quartiles::new(d).values())
+        .collect();
+    let median_of = |mut v: Vec<f64>| -> f64 {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n == 0 {
+            0.0
+        } else {
+            0.5 * (v[(n - 1) / 2] + v[n / 2])
+        }
+    };
+    let centre = median_of(quartiles.iter().map(|q| f64::from(q[2])).collect());
+    let spread = median_of(quartiles.iter().map(|q| f64::from(q[3] - q[1])).collect());
+    let mut shown = Vec::new();
+    let mut off_scale = Vec::new();
+    for ((name, data), q) in all.iter().zip(&quartiles) {
+        if spread > 0.0 && (f64::from(q[2]) - centre).abs() > 3.0 * spread {
+            off_scale.push(format!("{name} {:.1}", q[2]));
+        } else {
+            shown.push((name.clone(), data, *q));
+        }
+    }
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for d in &data {
-        let q = Quartiles::new(d).values();
+    for (_, _, q) in &shown {
         // Whisker ends, not outliers, set the range.
         lo = lo.min(f64::from(q[0]));
         hi = hi.max(f64::from(q[4]));
@@ -34,17 +61,23 @@ pub(super) fn shortfall_distributions(e: &Evaluation, path: &Path) -> Result<()>
     }
     let pad = 0.08 * (hi - lo).max(1e-6);
     let (lo, hi) = ((lo - pad) as f32, (hi + pad) as f32);
-    let root = SVGBackend::new(path, (900, 520)).into_drawing_area();
+    let caption = if off_scale.is_empty() {
+        "Implementation shortfall per episode (bps)".to_owned()
+    } else {
+        format!(
+            "Shortfall per episode (bps); off scale, median: {}",
+            off_scale.join(", ")
+        )
+    };
+    let names: Vec<String> = shown.iter().map(|(n, _, _)| n.clone()).collect();
+    let root = SVGBackend::new(path, (1000, 520)).into_drawing_area();
     root.fill(&WHITE).map_err(|x| plot_err(path, x))?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Implementation shortfall per episode (bps)",
-            ("sans-serif", 22),
-        )
+        .caption(caption, ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(60)
-        .build_cartesian_2d((0..names.len()).into_segmented(), lo..hi)
+        .build_cartesian_2d((0..names.len().max(1)).into_segmented(), lo..hi)
         .map_err(|x| plot_err(path, x))?;
     chart
         .configure_mesh()
@@ -57,7 +90,7 @@ pub(super) fn shortfall_distributions(e: &Evaluation, path: &Path) -> Result<()>
         .draw()
         .map_err(|x| plot_err(path, x))?;
     chart
-        .draw_series(data.iter().enumerate().map(|(i, d)| {
+        .draw_series(shown.iter().enumerate().map(|(i, (_, d, _))| {
             Boxplot::new_vertical(SegmentValue::CenterOf(i), &Quartiles::new(d))
                 .width(30)
                 .style(Palette99::pick(i).stroke_width(2))

@@ -17,6 +17,8 @@ pub struct ParentOrder {
     quantity: Qty,
     horizon: Ts,
     interval: Ts,
+    /// `horizon / interval`, computed once: policies ask for it every step.
+    steps: u32,
 }
 
 /// The serialised form of [`ParentOrder`], validated on the way in.
@@ -81,6 +83,7 @@ impl ParentOrder {
             quantity,
             horizon,
             interval,
+            steps: (horizon.0 / interval.0) as u32,
         })
     }
 
@@ -111,8 +114,7 @@ impl ParentOrder {
     /// Number of decision steps, `horizon / interval` (≥ 1).
     #[inline]
     pub fn steps(&self) -> u32 {
-        // Validated in `new`: a whole number of intervals, at most u32::MAX.
-        (self.horizon.0 / self.interval.0) as u32
+        self.steps
     }
 }
 

@@ -20,6 +20,9 @@ fn default_side() -> Side {
 fn default_tick() -> f64 {
     0.01
 }
+fn default_passive() -> f64 {
+    1.0
+}
 fn default_time_unit() -> f64 {
     23_400.0
 }
@@ -48,6 +51,11 @@ pub struct AcWorldConfig {
     /// Shape of that volume over the horizon (default flat).
     #[serde(default)]
     pub volume_profile: Option<VolumeProfile>,
+    /// Most a traded-through limit order can fill in one step, as a share of that step's
+    /// market volume (default 1). Ignored when `market_volume_per_step` is 0: the world then
+    /// has no volume to cap passive fills with, and they fill completely.
+    #[serde(default = "default_passive")]
+    pub passive_participation: f64,
     /// Seconds per model time unit, for the parent's horizon and interval in nanoseconds
     /// (default 23 400 s, one 6.5-hour trading day, as the paper's "day").
     #[serde(default = "default_time_unit")]
@@ -64,6 +72,7 @@ impl AcWorldConfig {
             reward_risk_aversion: 0.0,
             market_volume_per_step: 0.0,
             volume_profile: None,
+            passive_participation: default_passive(),
             time_unit_s: default_time_unit(),
         }
     }
@@ -115,8 +124,10 @@ struct Resting {
 ///   `S + ε + o·tick` (a buy at `S − ε − o·tick`) — the touch is `S ± ε`, ε being the half
 ///   spread. It fills completely at its price at the end of a step in which the market
 ///   trades through it (the new ask `S_k + ε` rises above a sell limit; the new bid falls
-///   below a buy limit); no queue and no impact. Its spread cost is negative (the spread is
-///   earned), but fills come with adverse selection.
+///   below a buy limit), for at most `passive_participation ×` that step's market volume
+///   (uncapped in a world without market volume); no queue and no impact. Its spread cost
+///   is negative (the spread is earned), but fills come with adverse selection and what does
+///   not fill is liquidated at the horizon.
 /// - *market volume*: other traders' volume, `market_volume_per_step × N ×` the profile's
 ///   share of each step, deterministic and without effect on the price.
 ///
@@ -131,6 +142,7 @@ pub struct AlmgrenChrissEnv {
     config: AcWorldConfig,
     model: AcModel,
     parent: ParentOrder,
+    steps: u32,
     sign: f64,
     sigma_sqrt_tau: f64,
     gamma: f64,
@@ -139,6 +151,7 @@ pub struct AlmgrenChrissEnv {
     tick: f64,
     bps_scale: f64,
     risk_coefficient: f64,
+    passive_cap: Option<f64>,
     depth: Qty,
     volumes: Vec<i64>,
     observation_space: Space,
@@ -178,6 +191,10 @@ impl AlmgrenChrissEnv {
         if !(v.is_finite() && v >= 0.0) {
             return bad("market_volume_per_step", format!("{v} must be >= 0"));
         }
+        let share = config.passive_participation;
+        if !(share.is_finite() && share >= 0.0) {
+            return bad("passive_participation", format!("{share} must be >= 0"));
+        }
         let unit = config.time_unit_s;
         if !(unit.is_finite() && unit > 0.0) {
             return bad("time_unit_s", format!("{unit} must be positive"));
@@ -215,6 +232,7 @@ impl AlmgrenChrissEnv {
         let depth = (tau * config.tick_size / p.eta).round().max(1.0);
         Ok(AlmgrenChrissEnv {
             parent,
+            steps: p.steps,
             sign: config.side.sign() as f64,
             sigma_sqrt_tau: p.sigma * tau.sqrt(),
             gamma: p.gamma,
@@ -223,6 +241,7 @@ impl AlmgrenChrissEnv {
             tick: config.tick_size,
             bps_scale: 1e4 / notional,
             risk_coefficient: lam * p.sigma * p.sigma * tau * 1e4 / notional,
+            passive_cap: (v > 0.0).then_some(share),
             depth: Qty(depth.min(i64::MAX as f64 / 4.0) as i64),
             volumes,
             observation_space: feature_space(),
@@ -351,7 +370,7 @@ impl Env for AlmgrenChrissEnv {
                 });
             }
         }
-        if self.step + 1 >= self.parent.steps() {
+        if self.step + 1 >= self.steps {
             self.resting = None;
             market = self.remaining;
         }
@@ -374,20 +393,29 @@ impl Env for AlmgrenChrissEnv {
         let s_new = s_prev + self.sigma_sqrt_tau * xi + self.sign * permanent;
         // Permanent impact of this child on the inventory still held: γ n x_k.
         self.info.impact_cost += permanent * self.remaining as f64;
-        if let Some(r) = self.resting {
+        if let Some(r) = &mut self.resting {
             let traded_through = if self.sign < 0.0 {
                 s_new + self.epsilon > r.price
             } else {
                 s_new - self.epsilon < r.price
             };
             if traded_through {
-                let n = r.qty as f64;
+                let q = match self.passive_cap {
+                    Some(share) => r
+                        .qty
+                        .min((share * self.volumes[self.step as usize] as f64) as i64),
+                    None => r.qty,
+                };
+                let n = q as f64;
                 self.info.filled_notional += n * r.price;
-                self.info.filled.0 += r.qty;
+                self.info.filled.0 += q;
                 self.info.spread_cost += self.sign * (r.price - r.placed_mid) * n;
                 increment += self.sign * (r.price - s_prev) * n;
-                self.remaining -= r.qty;
-                self.resting = None;
+                self.remaining -= q;
+                r.qty -= q;
+                if r.qty == 0 {
+                    self.resting = None;
+                }
             }
         }
         let held = self.remaining as f64;
@@ -470,6 +498,38 @@ mod tests {
     }
 
     #[test]
+    fn the_risk_penalty_adds_lambda_times_the_acs_variance_term() {
+        // Rewards with penalty minus rewards without, summed, is -1e4 λ σ² τ Σ x_k² / (X S0)
+        // (AC 2000, eq. (8): V = σ² Σ τ x_k²), with x_k the holdings after each step.
+        let lambda = 2e-6;
+        let mut c = AcWorldConfig::new(AcParams::paper_example());
+        let mut plain = c.clone().build().unwrap();
+        c.reward_risk_aversion = lambda;
+        let mut risky = c.build().unwrap();
+        plain.reset(21).unwrap();
+        risky.reset(21).unwrap();
+        let mut diff = 0.0;
+        loop {
+            let a = ExecAction::Market {
+                qty: Qty(plain.state().remaining.0.min(300_000)),
+            };
+            let (r, p) = (risky.step(&a).unwrap(), plain.step(&a).unwrap());
+            diff += r.reward - p.reward;
+            assert_eq!(r.done(), p.done());
+            if p.done() {
+                break;
+            }
+        }
+        // Holdings after each step: 700k, 400k, 100k, 0 (the fourth step sells the rest).
+        let v = 0.9025 * 1.0 * (0.49e12 + 0.16e12 + 0.01e12);
+        let expected = -1e4 * lambda * v / 5e7;
+        assert!(
+            (diff - expected).abs() < 1e-9 * expected.abs(),
+            "{diff} vs {expected}"
+        );
+    }
+
+    #[test]
     fn same_seed_same_episode_and_different_seeds_differ() {
         let run = |seed| {
             let mut env = paper_env();
@@ -531,6 +591,31 @@ mod tests {
         }
         // P(fill) = 1/2: 400 trials, 4.5 standard deviations is ±45.
         assert!((fills as i64 - 200).abs() < 45, "{fills}");
+    }
+
+    #[test]
+    fn passive_fills_are_capped_by_the_steps_market_volume() {
+        let mut p = AcParams::paper_example();
+        p.gamma = 0.0;
+        let mut c = AcWorldConfig::new(p);
+        c.market_volume_per_step = 1000.0;
+        c.passive_participation = 0.25;
+        let mut env = c.build().unwrap();
+        for seed in 0..50 {
+            env.reset(seed).unwrap();
+            let s = env
+                .step(&ExecAction::Limit {
+                    qty: Qty(1000),
+                    offset_ticks: 0,
+                })
+                .unwrap();
+            if s.obs.book.last_return > 0.0 {
+                // A quarter of the 1000 lots others traded; the rest keeps resting.
+                assert_eq!((s.info.filled, s.obs.resting), (Qty(250), Qty(750)));
+            } else {
+                assert_eq!((s.info.filled, s.obs.resting), (Qty(0), Qty(1000)));
+            }
+        }
     }
 
     #[test]
