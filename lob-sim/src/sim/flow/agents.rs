@@ -82,7 +82,7 @@ impl Default for AgentParams {
                 sigma: 0.6,
                 max_lots: 20,
             },
-            value_rate_per_s: 0.2,
+            value_rate_per_s: 0.1,
             value_size_lots: 2,
             fundamental_reversion_per_s: 1.0 / 1800.0,
             fundamental_vol_ticks: 0.05,
@@ -101,7 +101,7 @@ impl Default for AgentParams {
             maker_reaction_us: 500.0,
             impact_timescales_s: vec![1.0, 4.0, 16.0, 64.0, 256.0, 1024.0],
             transient_impact_ticks_per_lot: 0.3,
-            permanent_impact_ticks_per_lot: 0.01,
+            permanent_impact_ticks_per_lot: 0.015,
         }
     }
 }
