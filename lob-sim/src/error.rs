@@ -41,9 +41,34 @@ pub enum Error {
         /// What was expected and what was found.
         reason: String,
     },
+    /// An environment was configured with an invalid value.
+    #[error("environment config: {field}: {reason}")]
+    EnvConfig {
+        /// The configuration field.
+        field: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// An environment was stepped with an invalid action or out of turn.
+    #[error("environment step {step}: {reason}")]
+    EnvStep {
+        /// Decision steps taken before the failing one.
+        step: u32,
+        /// What was wrong.
+        reason: String,
+    },
     /// Two inputs that must agree do not (e.g. a message file and its orderbook file).
     #[error("{0}")]
     Inconsistent(String),
+    /// A model parameter or estimation input is out of its domain (e.g. a negative Hawkes
+    /// decay rate, a non-stationary branching matrix, an empty event list to fit).
+    #[error("{what}: {reason}")]
+    InvalidParameter {
+        /// Which parameter or input, as a path (`hawkes.beta[0][1]`).
+        what: String,
+        /// What was expected and what was found.
+        reason: String,
+    },
     /// A simulator configuration value is invalid; `field` is its dotted path in the TOML
     /// file (e.g. `flow.zi.market_rate_per_s`).
     #[error("config field `{field}`: {reason}")]
