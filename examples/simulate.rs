@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example simulate -- [--config FILE] [--seed N] [--out DIR]
-//!     [--flow zi|qr|abides] [--impact-runs N]
+//!     [--flow zi|qr|abides|hawkes] [--impact-runs N]
 //! ```
 //!
 //! Writes to DIR (default `out/simulate`): `events.csv` (every public event of the
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-const USAGE: &str = "usage: simulate [--config FILE] [--seed N] [--out DIR] [--flow zi|qr|abides] [--impact-runs N]";
+const USAGE: &str = "usage: simulate [--config FILE] [--seed N] [--out DIR] [--flow zi|qr|abides|hawkes] [--impact-runs N]";
 
 /// Seconds between two mid samples (the return horizon).
 const GRID_S: i64 = 1;

@@ -25,7 +25,12 @@ fn fingerprint(model: FlowModel, seed: u64, secs: i64) -> (u64, u64) {
 
 #[test]
 fn same_seed_gives_the_same_event_stream_and_another_seed_does_not() {
-    for model in [FlowModel::Zi, FlowModel::Qr, FlowModel::Abides] {
+    for model in [
+        FlowModel::Zi,
+        FlowModel::Qr,
+        FlowModel::Abides,
+        FlowModel::Hawkes,
+    ] {
         let a = fingerprint(model, 11, 120);
         let b = fingerprint(model, 11, 120);
         let c = fingerprint(model, 12, 120);

@@ -9,6 +9,10 @@
 //!   maker's transient impact kernel decays while the noise flow is uncorrelated, the
 //!   imbalance Bouchaud et al. 2004 resolve with long-memory order signs, not modelled here),
 //!   so it is left out of that check and the `simulate` example reports its autocorrelation;
+//! - in the Hawkes market, |returns| must be autocorrelated (volatility clustering): at 1 s
+//!   returns, every lag from 1 to 10 positive, the mean over lags 1–5 above 4/√n and the
+//!   mean over lags 6–10 still above 2/√n (slow decay: the market-order kernel's time scale
+//!   is 1/(β(1 − n)) ≈ 330 s);
 //! - metaorder impact in the agent-based market must be concave with a fitted exponent in
 //!   [0.35, 0.65] (the square-root law, Tóth et al. 2011) and leave a positive permanent part.
 //!
@@ -50,7 +54,12 @@ fn mids(market: &mut SimMarket, step_s: i64, n: usize) -> Vec<f64> {
 
 #[test]
 fn short_horizon_returns_are_fat_tailed() {
-    for model in [FlowModel::Zi, FlowModel::Qr, FlowModel::Abides] {
+    for model in [
+        FlowModel::Zi,
+        FlowModel::Qr,
+        FlowModel::Abides,
+        FlowModel::Hawkes,
+    ] {
         for seed in [1, 2, 3] {
             let mut m = market(model, seed);
             let r = stats::log_returns(&mids(&mut m, 1, 2_000)).unwrap();
@@ -67,7 +76,7 @@ fn short_horizon_returns_are_fat_tailed() {
 
 #[test]
 fn ten_second_returns_have_no_linear_autocorrelation() {
-    for model in [FlowModel::Zi, FlowModel::Qr] {
+    for model in [FlowModel::Zi, FlowModel::Qr, FlowModel::Hawkes] {
         for seed in [1, 2, 3] {
             let mut m = market(model, seed);
             let r = stats::log_returns(&mids(&mut m, 10, 400)).unwrap();
@@ -80,6 +89,27 @@ fn ten_second_returns_have_no_linear_autocorrelation() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn hawkes_market_shows_slowly_decaying_volatility_clustering() {
+    for seed in [1, 2, 3] {
+        let mut m = market(FlowModel::Hawkes, seed);
+        let r = stats::log_returns(&mids(&mut m, 1, 4_000)).unwrap();
+        let band = 1.0 / (r.len() as f64).sqrt();
+        let acf = stats::abs_autocorrelations(&r, 10);
+        assert!(acf.iter().all(|&a| a > 0.0), "seed {seed}: |r| acf {acf:?}");
+        let early = acf[..5].iter().sum::<f64>() / 5.0;
+        let late = acf[5..].iter().sum::<f64>() / 5.0;
+        assert!(
+            early > 4.0 * band,
+            "seed {seed}: lags 1-5 mean {early:.3}, band {band:.3}"
+        );
+        assert!(
+            late > 2.0 * band,
+            "seed {seed}: lags 6-10 mean {late:.3}, band {band:.3}"
+        );
     }
 }
 
