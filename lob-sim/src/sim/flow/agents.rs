@@ -163,8 +163,6 @@ pub struct AgentFlow {
     filters_at: Ts,
     /// The maker's live quotes per side: (id, price, remaining).
     quotes: [Vec<(OrderId, Price, Qty)>; 2],
-    /// Signed lots traded by agents other than the maker (for reports).
-    traded_since_quote: bool,
 }
 
 impl AgentFlow {
@@ -278,7 +276,6 @@ impl AgentFlow {
                 .collect(),
             filters_at: Ts::MIN,
             quotes: [Vec::new(), Vec::new()],
-            traded_since_quote: false,
             p: p.clone(),
         })
     }
@@ -414,7 +411,6 @@ impl AgentFlow {
                 }
             }
         }
-        self.traded_since_quote = false;
     }
 
     fn arrival(&mut self, kind: Arrival, ctx: &mut FlowCtx<'_>, out: &mut Vec<OrderRequest>) {
@@ -555,7 +551,6 @@ impl OrderFlow for AgentFlow {
             }
         }
         if traded {
-            self.traded_since_quote = true;
             self.requote_at = self.requote_at.min(Ts(now.0 + self.reaction.0));
         }
     }
