@@ -4,6 +4,9 @@
 //! priority matching ([`book::L3Book`]), a price-level book ([`book::L2Book`]), streaming
 //! readers for LOBSTER and Binance USD-M futures captures ([`data`]), and replay of a
 //! reader's events into a book, checked against the source's own book states ([`replay`]).
+//! [`sim`] is a discrete-event market simulator around the matching engine: latency per
+//! participant, background order flow (zero-intelligence, queue-reactive, Hawkes,
+//! ABIDES-style agents), TOML configuration and stylized-facts statistics.
 //!
 //! ```
 //! use shortfall_core::{BookView, NewOrder, OrderId, OrderRequest, Price, Qty, Side};
@@ -37,8 +40,8 @@
 //! ```
 //!
 //! Feature flags: none. This crate never depends on a deep-learning framework; its only
-//! dependencies are `shortfall-core`, `serde`, `serde_json`, `thiserror`, `flate2`, `rand` and
-//! `rand_distr`.
+//! dependencies are `shortfall-core`, `serde`, `serde_json`, `thiserror`, `flate2`, `rand`,
+//! `rand_distr`, `rayon` and `toml`.
 #![deny(missing_docs)]
 
 pub mod book;

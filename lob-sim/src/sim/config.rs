@@ -34,8 +34,8 @@
 //! unknown keys are errors, so a misspelt field never silently falls back to a default.
 
 use super::flow::{
-    AgentFlow, AgentParams, FlowCtx, OrderFlow, QueueReactive, QueueReactiveParams,
-    ZeroIntelligence, ZiParams,
+    AgentFlow, AgentParams, FlowCtx, HawkesFlow, HawkesFlowParams, OrderFlow, QueueReactive,
+    QueueReactiveParams, ZeroIntelligence, ZiParams,
 };
 use super::latency::Latency;
 use super::market::Market;
@@ -151,6 +151,8 @@ pub enum FlowModel {
     Qr,
     /// [`AgentFlow`].
     Abides,
+    /// [`HawkesFlow`].
+    Hawkes,
 }
 
 impl FlowModel {
@@ -160,6 +162,7 @@ impl FlowModel {
             FlowModel::Zi => "zi",
             FlowModel::Qr => "qr",
             FlowModel::Abides => "abides",
+            FlowModel::Hawkes => "hawkes",
         }
     }
 }
@@ -172,9 +175,10 @@ impl std::str::FromStr for FlowModel {
             "zi" => Ok(FlowModel::Zi),
             "qr" => Ok(FlowModel::Qr),
             "abides" => Ok(FlowModel::Abides),
+            "hawkes" => Ok(FlowModel::Hawkes),
             other => Err(Error::Config {
                 field: "flow.model".into(),
-                reason: format!("unknown model {other:?}: expected zi, qr or abides"),
+                reason: format!("unknown model {other:?}: expected zi, qr, abides or hawkes"),
             }),
         }
     }
@@ -199,6 +203,9 @@ pub struct FlowConfig {
     /// Agent-based (ABIDES-style) parameters.
     #[serde(default)]
     pub abides: AgentParams,
+    /// Hawkes parameters.
+    #[serde(default)]
+    pub hawkes: HawkesFlowParams,
 }
 
 /// Any of the configured flow models, dispatched statically (a `match`, no virtual call).
@@ -213,6 +220,8 @@ pub enum AnyFlow {
     Qr(QueueReactive),
     /// Agent-based.
     Abides(AgentFlow),
+    /// Hawkes.
+    Hawkes(HawkesFlow),
 }
 
 macro_rules! dispatch {
@@ -221,6 +230,7 @@ macro_rules! dispatch {
             AnyFlow::Zi($f) => $e,
             AnyFlow::Qr($f) => $e,
             AnyFlow::Abides($f) => $e,
+            AnyFlow::Hawkes($f) => $e,
         }
     };
 }
@@ -372,6 +382,12 @@ impl SimConfig {
             FlowModel::Abides => {
                 AnyFlow::Abides(AgentFlow::new(&self.flow.abides, "flow.abides", mid)?)
             }
+            FlowModel::Hawkes => AnyFlow::Hawkes(HawkesFlow::new(
+                &self.flow.hawkes,
+                "flow.hawkes",
+                mid,
+                Ts(0),
+            )?),
         })
     }
 
@@ -452,6 +468,23 @@ mod tests {
         assert!(e.contains("initial_book.levels"), "{e}");
         let e = err("[flow]\nlatency = { kind = \"constant\", us = -1.0 }\n");
         assert!(e.contains("flow.latency.us"), "{e}");
+    }
+
+    #[test]
+    fn hawkes_parameters_are_validated_through_the_hawkes_module() {
+        // Branching ratio 1.2 ≥ 1: not stationary.
+        let e = err(
+            "[flow]\nmodel = \"hawkes\"\n[flow.hawkes]\nmu = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]\n\
+            alpha = [[1.2,0,0,0,0,0],[0,0,0,0,0,0],[0,0,0,0,0,0],[0,0,0,0,0,0],[0,0,0,0,0,0],[0,0,0,0,0,0]]\n\
+            beta = [[1.0,1,1,1,1,1],[1,1,1,1,1,1],[1,1,1,1,1,1],[1,1,1,1,1,1],[1,1,1,1,1,1],[1,1,1,1,1,1]]\n\
+            limit_distance_weights = [1.0]\ncancel_rate_per_order_per_s = 0.1\n",
+        );
+        assert!(e.contains("flow.hawkes"), "{e}");
+        let e = err(
+            "[flow]\nmodel = \"hawkes\"\n[flow.hawkes]\nmu = [1.0]\nalpha = [[0.5]]\nbeta = [[1.0]]\n\
+            limit_distance_weights = [1.0]\ncancel_rate_per_order_per_s = 0.1\n",
+        );
+        assert!(e.contains("flow.hawkes.mu"), "{e}");
     }
 
     #[test]

@@ -183,8 +183,8 @@ fn run_metaorder<F: OrderFlow>(
 ///
 /// # Errors
 /// [`Error::Config`] naming an invalid field of `spec` (as `impact.<field>`), or when the
-/// strategy's trader id belongs to the flow; [`Error::Inconsistent`] when the book has no
-/// mid at a metaorder's start.
+/// strategy's trader id belongs to the flow; [`Error::Inconsistent`] when a side of the book
+/// stays empty for a minute at a metaorder's start.
 pub fn measure_impact<F: OrderFlow + Clone>(
     market: &mut Market<F>,
     spec: &MetaorderSpec,
@@ -202,11 +202,17 @@ pub fn measure_impact<F: OrderFlow + Clone>(
     let spacing = Ts((spec.spacing_s * 1e9).round() as i64);
     for run in 0..spec.runs {
         market.run_until(Ts(market.now().0 + spacing.0));
-        if market.book().mid().is_none() {
-            return Err(Error::Inconsistent(format!(
-                "impact run {run}: the book has an empty side at {}",
-                market.now()
-            )));
+        // A metaorder starts only from a two-sided book: wait up to a minute for one.
+        let mut waited = 0;
+        while market.book().mid().is_none() {
+            if waited == 60 {
+                return Err(Error::Inconsistent(format!(
+                    "impact run {run}: the book has had an empty side for 60 s at {}",
+                    market.now()
+                )));
+            }
+            market.run_until(Ts(market.now().0 + Ts::from_secs(1).0));
+            waited += 1;
         }
         let side = if run % 2 == 0 { Side::Buy } else { Side::Sell };
         for (i, &size) in spec.sizes_lots.iter().enumerate() {

@@ -6,7 +6,7 @@
 //!   send through [`Market::submit`] (or the [`shortfall_core::OrderSink`] from
 //!   [`Market::sink`]), and read their reports after latency.
 //! - [`OrderFlow`]: background flow models ([`ZeroIntelligence`], [`QueueReactive`],
-//!   [`AgentFlow`]).
+//!   [`HawkesFlow`], [`AgentFlow`]).
 //! - [`LatencyModel`]: constant, uniform, exponential, log-normal and empirical latencies.
 //! - [`SimConfig`]: the TOML configuration, validated into a runnable [`SimMarket`].
 //! - [`stats`]: returns, kurtosis, autocorrelations, impact-exponent fits; [`impact`]:
@@ -24,8 +24,9 @@ pub mod stats;
 
 pub use config::{AnyFlow, FlowConfig, FlowModel, SimConfig, SimMarket};
 pub use flow::{
-    AGENT_TRADER_BASE, AgentFlow, AgentParams, BACKGROUND_ID_BIT, FlowCtx, OrderFlow,
-    QueueReactive, QueueReactiveParams, ZeroIntelligence, ZiParams,
+    AGENT_TRADER_BASE, AgentFlow, AgentParams, BACKGROUND_ID_BIT, FlowCtx, HAWKES_EVENT_TYPES,
+    HawkesFlow, HawkesFlowParams, OrderFlow, QueueReactive, QueueReactiveParams, ZeroIntelligence,
+    ZiParams,
 };
 pub use latency::{Latency, LatencyModel};
 pub use market::{Market, MarketCounters, StrategyId, StrategySink, StrategySpec, SubmitRefusal};

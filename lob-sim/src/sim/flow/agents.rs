@@ -82,7 +82,7 @@ impl Default for AgentParams {
                 sigma: 0.6,
                 max_lots: 20,
             },
-            value_rate_per_s: 0.2,
+            value_rate_per_s: 0.1,
             value_size_lots: 2,
             fundamental_reversion_per_s: 1.0 / 1800.0,
             fundamental_vol_ticks: 0.05,
@@ -101,7 +101,7 @@ impl Default for AgentParams {
             maker_reaction_us: 500.0,
             impact_timescales_s: vec![1.0, 4.0, 16.0, 64.0, 256.0, 1024.0],
             transient_impact_ticks_per_lot: 0.3,
-            permanent_impact_ticks_per_lot: 0.01,
+            permanent_impact_ticks_per_lot: 0.015,
         }
     }
 }
@@ -163,8 +163,6 @@ pub struct AgentFlow {
     filters_at: Ts,
     /// The maker's live quotes per side: (id, price, remaining).
     quotes: [Vec<(OrderId, Price, Qty)>; 2],
-    /// Signed lots traded by agents other than the maker (for reports).
-    traded_since_quote: bool,
 }
 
 impl AgentFlow {
@@ -278,7 +276,6 @@ impl AgentFlow {
                 .collect(),
             filters_at: Ts::MIN,
             quotes: [Vec::new(), Vec::new()],
-            traded_since_quote: false,
             p: p.clone(),
         })
     }
@@ -414,7 +411,6 @@ impl AgentFlow {
                 }
             }
         }
-        self.traded_since_quote = false;
     }
 
     fn arrival(&mut self, kind: Arrival, ctx: &mut FlowCtx<'_>, out: &mut Vec<OrderRequest>) {
@@ -555,7 +551,6 @@ impl OrderFlow for AgentFlow {
             }
         }
         if traded {
-            self.traded_since_quote = true;
             self.requote_at = self.requote_at.min(Ts(now.0 + self.reaction.0));
         }
     }

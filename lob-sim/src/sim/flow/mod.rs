@@ -4,14 +4,17 @@
 //!   Krishnamurthy 2003).
 //! - [`QueueReactive`]: intensities that depend on the size of each of the first K queues
 //!   (Huang, Lehalle, Rosenbaum 2015).
+//! - [`HawkesFlow`]: arrivals timed by a multivariate exponential Hawkes process.
 //! - [`AgentFlow`]: ABIDES-style value, momentum and noise traders around market makers
 //!   whose quotes learn from order flow.
 
 mod agents;
+mod hawkes;
 mod qr;
 mod zi;
 
 pub use agents::{AGENT_TRADER_BASE, AgentFlow, AgentParams};
+pub use hawkes::{HAWKES_EVENT_TYPES, HawkesFlow, HawkesFlowParams};
 pub use qr::{QueueReactive, QueueReactiveParams};
 pub use zi::{ZeroIntelligence, ZiParams};
 

@@ -35,12 +35,15 @@ pub struct ZiParams {
 }
 
 impl Default for ZiParams {
-    /// A moderately active large-tick stock: about 45 requests per simulated second.
+    /// A moderately active large-tick stock: about 60 requests per simulated second and
+    /// about 100 resting orders.
     fn default() -> Self {
         ZiParams {
-            limit_rate_per_s_by_distance: vec![2.0, 1.6, 1.3, 1.1, 0.9, 0.75, 0.6, 0.5, 0.4, 0.3],
+            limit_rate_per_s_by_distance: vec![
+                2.0, 1.6, 1.3, 1.1, 0.9, 0.75, 0.6, 0.5, 0.4, 0.3, 0.3, 0.3, 0.2, 0.2, 0.2,
+            ],
             market_rate_per_s: 1.5,
-            cancel_rate_per_order_per_s: 0.5,
+            cancel_rate_per_order_per_s: 0.2,
             limit_size: SizeConfig::LogNormal {
                 mu: 0.5,
                 sigma: 0.6,
