@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 
 pub mod book;
+pub mod calibrate;
 pub mod data;
 mod error;
 mod hash;
