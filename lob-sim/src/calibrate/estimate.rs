@@ -94,6 +94,7 @@ fn opposite(side: Side) -> Side {
 struct Pass<'a> {
     opts: &'a CalibrationOptions,
     label: &'a str,
+    book_label: &'a str,
     tick: i64,
     // exposures
     spread_time: BTreeMap<i64, f64>,
@@ -127,12 +128,15 @@ struct Pass<'a> {
 }
 
 impl Pass<'_> {
-    fn ticks(&self, diff: i64, row: u64) -> Result<i64> {
+    /// `diff` in ticks; `row` is the 1-based row of the message file, or of the orderbook
+    /// file when `in_book`.
+    fn ticks(&self, diff: i64, row: u64, in_book: bool) -> Result<i64> {
         if diff % self.tick != 0 {
+            let file = if in_book { self.book_label } else { self.label };
             return Err(Error::Inconsistent(format!(
-                "row {row} of {}: price difference {diff} is not a multiple of the tick {} \
+                "row {row} of {file}: price difference {diff} is not a multiple of the tick {} \
                  (LOBSTER price units); pass the instrument's tick",
-                self.label, self.tick
+                self.tick
             )));
         }
         Ok(diff / self.tick)
@@ -150,7 +154,7 @@ impl Pass<'_> {
         }
         match (b, a) {
             (Some((bp, _)), Some((ap, _))) => {
-                let s = self.ticks(ap.0 - bp.0, row_no)?;
+                let s = self.ticks(ap.0 - bp.0, row_no, true)?;
                 if s <= 0 {
                     self.crossed_s += dt;
                 } else {
@@ -197,7 +201,7 @@ impl Pass<'_> {
                 let max = self.opts.max_distance_ticks;
                 match opp_best {
                     Some((o, _)) => {
-                        let d = self.ticks(sign * (o.0 - m.price.0), row_no)?;
+                        let d = self.ticks(sign * (o.0 - m.price.0), row_no, false)?;
                         if d.abs() <= max {
                             self.opp.add(side, d);
                         } else {
@@ -208,7 +212,7 @@ impl Pass<'_> {
                 }
                 match same_best {
                     Some((b, q)) => {
-                        let d = self.ticks(sign * (b.0 - m.price.0), row_no)?;
+                        let d = self.ticks(sign * (b.0 - m.price.0), row_no, false)?;
                         if d.abs() <= max {
                             self.same.add(side, d);
                         } else {
@@ -313,6 +317,7 @@ pub fn calibrate<M: BufRead, B: BufRead>(
     let mut pass = Pass {
         opts,
         label: messages_label,
+        book_label: orderbook_label,
         tick: opts.tick,
         spread_time: BTreeMap::new(),
         two_sided_s: 0.0,
@@ -382,7 +387,7 @@ pub fn calibrate<M: BufRead, B: BufRead>(
             pass.classify(&m, &prev, rows)?;
             pass.classified += 1;
             if let (Some((b, _)), Some((a, _))) = (best(&row, Side::Buy), best(&row, Side::Sell)) {
-                let s = pass.ticks(a.0 - b.0, rows)?;
+                let s = pass.ticks(a.0 - b.0, rows, true)?;
                 if s > 0 {
                     pass.spread_after_sum += s as f64;
                     pass.spread_after_n += 1;
