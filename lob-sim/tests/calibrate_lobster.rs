@@ -370,5 +370,8 @@ fn amzn_day_estimates_are_sane_and_match_the_files_own_totals() {
         (lam / zi.market_orders.total_per_s - 1.0).abs() < 0.05,
         "{lam}"
     );
+    // The time-rescaling statistic exists; whether the day's fit passes it is reported, not
+    // asserted (a stationary model of a whole day need not).
+    assert!(c.hawkes.market_orders_ks_sqrt_n.is_some_and(|k| k.is_finite() && k > 0.0));
     println!("{}", c.summary_json());
 }

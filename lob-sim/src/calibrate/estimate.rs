@@ -11,7 +11,7 @@ use crate::data::lobster::{
     LobsterBookRow, LobsterEventType, LobsterMessage, LobsterReader, MessageReader, OrderbookReader,
 };
 use crate::error::{Error, Result};
-use crate::hawkes::fit;
+use crate::hawkes::{HawkesFit, fit, ks_exponential, time_rescaled_intervals};
 
 /// Spreads at or above this many ticks are pooled in the reported distribution.
 const SPREAD_TABLE_MAX: i64 = 100;
@@ -661,6 +661,19 @@ fn finish(
         trade_sizes: market_sizes,
         execution_sizes: SizeDistribution::from_sizes(p.exec_sizes),
     };
+    let ks = |f: &Option<HawkesFit>, events: &[(f64, usize)]| -> Option<f64> {
+        let p = f.as_ref()?.params().ok()?;
+        let pooled = time_rescaled_intervals(&p, events, duration).ok()?.concat();
+        Some((pooled.len() as f64).sqrt() * ks_exponential(&pooled))
+    };
+    let mo_events: Vec<(f64, usize)> = p
+        .hawkes_events
+        .iter()
+        .copied()
+        .filter(|e| e.1 < 2)
+        .collect();
+    let mo_ks = ks(&mo_fit, &mo_events);
+    let lm_ks = ks(&lm_fit, &p.hawkes_events);
     Calibration {
         source: SourceInfo {
             messages: messages_label.into(),
@@ -679,6 +692,8 @@ fn finish(
             market_orders_note: mo_note,
             limit_and_market: lm_fit,
             limit_and_market_note: lm_note,
+            market_orders_ks_sqrt_n: mo_ks,
+            limit_and_market_ks_sqrt_n: lm_ks,
         },
         data,
     }

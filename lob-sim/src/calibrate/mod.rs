@@ -292,6 +292,12 @@ pub struct HawkesCalibration {
     pub limit_and_market: Option<HawkesFit>,
     /// Why the 4-D fit is missing, if it is.
     pub limit_and_market_note: Option<String>,
+    /// Goodness of fit of the 2-D fit: √n·D, the Kolmogorov–Smirnov statistic of the pooled
+    /// time-rescaled intervals ([`time_rescaled_intervals`](crate::hawkes::time_rescaled_intervals))
+    /// against Exp(1); above 1.95 the fit is rejected at the 0.1% level.
+    pub market_orders_ks_sqrt_n: Option<f64>,
+    /// The same for the 4-D fit.
+    pub limit_and_market_ks_sqrt_n: Option<f64>,
 }
 
 /// Messages of one LOBSTER event type.
