@@ -372,6 +372,10 @@ fn amzn_day_estimates_are_sane_and_match_the_files_own_totals() {
     );
     // The time-rescaling statistic exists; whether the day's fit passes it is reported, not
     // asserted (a stationary model of a whole day need not).
-    assert!(c.hawkes.market_orders_ks_sqrt_n.is_some_and(|k| k.is_finite() && k > 0.0));
+    assert!(
+        c.hawkes
+            .market_orders_ks_sqrt_n
+            .is_some_and(|k| k.is_finite() && k > 0.0)
+    );
     println!("{}", c.summary_json());
 }

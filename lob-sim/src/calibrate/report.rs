@@ -330,7 +330,7 @@ impl Calibration {
         let mo_fit = self.hawkes.market_orders.as_ref();
         json!({
             "duration_s": self.source.duration_s,
-            "messages": self.source.rows,
+            "rows_read": self.source.rows,
             "limit_rate_per_s": zi.limit_rate_per_s,
             "alpha_per_tick_per_side": zi.alpha_per_tick_per_side,
             "market_order_rate_per_s": zi.market_orders.total_per_s,
