@@ -37,8 +37,7 @@
 //! ```
 //!
 //! Feature flags: none. This crate never depends on a deep-learning framework; its only
-//! dependencies are `shortfall-core`, `serde`, `serde_json`, `thiserror`, `flate2`, `rand` and
-//! `rand_distr`.
+//! dependencies are `shortfall-core`, `serde`, `serde_json`, `thiserror`, `flate2` and `rand`.
 #![deny(missing_docs)]
 
 pub mod book;
