@@ -37,15 +37,18 @@
 //! ```
 //!
 //! Feature flags: none. This crate never depends on a deep-learning framework; its only
-//! dependencies are `shortfall-core`, `serde`, `serde_json`, `thiserror`, `flate2` and `rand`.
+//! dependencies are `shortfall-core`, `serde`, `serde_json`, `toml`, `thiserror`, `flate2`,
+//! `rand`, `rand_distr` and `rayon`.
 #![deny(missing_docs)]
 
 pub mod book;
 pub mod calibrate;
 pub mod data;
+pub mod env;
 mod error;
 mod hash;
 pub mod hawkes;
 pub mod replay;
+pub mod sim;
 
 pub use error::{Error, Result};

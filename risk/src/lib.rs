@@ -3,8 +3,9 @@
 //! Risk models for Shortfall's execution stack. Today it provides the **volatility models**
 //! ([`vol`]): RiskMetrics EWMA, GARCH(1,1) and GJR-GARCH(1,1,1) fitted by maximum likelihood
 //! with the conventions of Python's `arch` package (so fits can be checked against it number
-//! for number), multi-step variance forecasts, realised-volatility estimators on OHLC bars
-//! and the HAR-RV model.
+//! for number), GARCH(1,1) with Student-t innovations (`arch`'s `dist="t"` likelihood),
+//! multi-step variance forecasts, realised-volatility estimators on OHLC bars and the HAR-RV
+//! model.
 //!
 //! The **pre-trade risk gate** ([`gate`]) is an [`shortfall_core::OrderSink`] that owns the
 //! venue sink and forwards only orders that pass the market-access controls of SEC Rule
@@ -12,7 +13,23 @@
 //! collar, order and cancel throttles, a daily loss limit with a sticky kill switch,
 //! trading states, duplicate-id and self-trade checks. Denials are typed data
 //! ([`gate::Deny`]), counted and written to an audit log; limits come from TOML
-//! ([`gate::GateConfig`]). Covariance and VaR/ES follow in later work.
+//! ([`gate::GateConfig`]).
+//!
+//! **Covariance** ([`cov`]): RiskMetrics EWMA covariance, Ledoit–Wolf (2004) shrinkage towards
+//! a scaled identity, and Engle's (2002) DCC(1,1) by two-step QML on the crate's GARCH fits,
+//! with one-step forecasts; small dense linear algebra ([`cov::Matrix`], [`cov::Cholesky`])
+//! whose errors name the failing pivot of a non-positive-definite matrix.
+//!
+//! **VaR / ES** ([`var`]): historical, parametric normal and Student-t, and filtered
+//! historical simulation on a GARCH filter; Kupiec and Christoffersen likelihood-ratio
+//! backtests with `statrs` χ² p-values ([`var::backtest`]).
+//!
+//! **Stress and posture** ([`stress`], [`posture`]): a rolling median/MAD z-score, Page's
+//! CUSUM, and a streaming market-stress detector on any [`shortfall_core::BookView`]
+//! (spread blow-out, depth collapse, trade-rate spike); posture rules that turn volatility,
+//! regime and stress into a participation cap, an urgency scale and a trading state, and a
+//! [`posture::RiskController`] that moves the gate to Reducing or Halted on the very market
+//! event that raised the alarm.
 //!
 //! ```
 //! use shortfall_risk::vol::{EwmaVariance, GarchModel, GarchParams, MeanModel};
@@ -40,8 +57,12 @@
 //! input — errors are [`Error`] values that say what was wrong and where.
 #![deny(missing_docs)]
 
+pub mod cov;
 mod error;
 pub mod gate;
+pub mod posture;
+pub mod stress;
+pub mod var;
 pub mod vol;
 
 pub use error::{Error, Result};

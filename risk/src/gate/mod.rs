@@ -128,8 +128,22 @@ use std::collections::HashSet;
 use std::fmt;
 use throttle::TokenBucket;
 
-/// What the gate lets through.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+/// What the gate lets through. Ordered from the most to the least permissive
+/// (`Active < Reducing < Halted`); spelled `"active"`, `"reducing"`, `"halted"` in TOML.
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum GateState {
     /// Every check applies; orders that pass are forwarded.
     #[default]

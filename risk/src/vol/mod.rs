@@ -10,8 +10,9 @@ mod ewma;
 pub mod garch;
 mod har;
 mod linalg;
-mod optim;
+pub(crate) mod optim;
 mod realised;
+mod student_t;
 
 pub use ewma::{EwmaVariance, RISKMETRICS_LAMBDA};
 pub use garch::{
@@ -20,6 +21,7 @@ pub use garch::{
 };
 pub use har::{HarFit, HarRv};
 pub use realised::{Ohlc, close_to_close, garman_klass, parkinson, rogers_satchell, yang_zhang};
+pub use student_t::StudentTFit;
 
 /// Number of leading observations in the backcast: τ = min(75, n).
 pub const BACKCAST_WINDOW: usize = 75;
