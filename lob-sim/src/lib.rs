@@ -42,9 +42,12 @@
 //! Feature flags: none. This crate never depends on a deep-learning framework; its only
 //! dependencies are `shortfall-core`, `serde`, `serde_json`, `thiserror`, `flate2`, `rand`,
 //! `rand_distr`, `rayon` and `toml`.
+//! dependencies are `shortfall-core`, `serde`, `serde_json`, `toml`, `thiserror`, `flate2`,
+//! `rand`, `rand_distr` and `rayon`.
 #![deny(missing_docs)]
 
 pub mod book;
+pub mod calibrate;
 pub mod data;
 pub mod env;
 mod error;

@@ -171,12 +171,13 @@ fn nested_beta_modes_have_ordered_maximum_likelihoods() {
         vec![vec![1.5, 3.0], vec![2.5, 2.0]],
     )
     .unwrap();
-    let ev = simulate(&p, 1000.0, &mut StdRng::seed_from_u64(31));
+    let t_end = 600.0;
+    let ev = simulate(&p, t_end, &mut StdRng::seed_from_u64(31));
     let ll = |beta| {
         let f = fit(
             &ev,
             2,
-            1500.0,
+            t_end,
             &FitOptions {
                 beta,
                 ..FitOptions::default()

@@ -29,11 +29,13 @@ mod fit;
 mod likelihood;
 mod optim;
 mod params;
+mod residuals;
 mod sampler;
 
 pub use fit::{BetaMode, FitOptions, HawkesFit, fit};
 pub use likelihood::log_likelihood;
 pub use params::{HawkesParams, spectral_radius_nonneg};
+pub use residuals::{ks_exponential, time_rescaled_intervals};
 pub use sampler::{HawkesSampler, simulate};
 
 #[cfg(test)]

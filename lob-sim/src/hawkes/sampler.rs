@@ -10,7 +10,8 @@ use super::HawkesParams;
 /// The state is the excitation e_ij(t) = Σ_{t_k^j < t} α_ij exp(−β_ij (t − t_k^j)) of every
 /// pair, so λ_i(t) = μ_i + Σ_j e_ij(t). Between events every e_ij only decays, so the total
 /// intensity λ̄ = Σ_i λ_i(now) bounds the total intensity until the next event. Each step
-/// draws a candidate time now + Exp(λ̄), decays the state to it (O(dim²)), and accepts it with
+/// draws a candidate time now + Exp(λ̄), decays the state to it (O(dim²) multiplications and
+/// one `exp` per distinct β), and accepts it with
 /// probability λ(candidate)/λ̄; an accepted event's type is drawn in proportion to the λ_i, and
 /// its excitation α_·j is added (O(dim)). Rejected candidates only move the clock forward,
 /// which is exact because the process has no event in between. No allocation happens per
@@ -25,18 +26,47 @@ pub struct HawkesSampler {
     excite: Vec<f64>,
     /// λ_i at `now`.
     rates: Vec<f64>,
+    /// The distinct decay rates, and for each pair (row-major) the index of its own: one
+    /// `exp` per distinct β per candidate (1 for a shared β, `dim` for per-target β).
+    unique_beta: Vec<f64>,
+    beta_index: Vec<usize>,
+    /// exp(−β dt) per distinct β, recomputed at each candidate.
+    factors: Vec<f64>,
 }
 
 impl HawkesSampler {
     /// A sampler with empty history at time `t0` (seconds): λ_i(t0) = μ_i.
+    ///
+    /// # Panics
+    /// If `t0` is not finite (the clock could never advance).
     pub fn new(params: HawkesParams, t0: f64) -> Self {
+        assert!(
+            t0.is_finite(),
+            "HawkesSampler start time must be finite, got {t0}"
+        );
         let d = params.dim();
         let rates = params.mu().to_vec();
+        let mut unique_beta: Vec<f64> = Vec::new();
+        let beta_index = params
+            .beta_flat()
+            .iter()
+            .map(|&b| match unique_beta.iter().position(|&u| u == b) {
+                Some(k) => k,
+                None => {
+                    unique_beta.push(b);
+                    unique_beta.len() - 1
+                }
+            })
+            .collect();
+        let factors = vec![0.0; unique_beta.len()];
         Self {
             params,
             now: t0,
             excite: vec![0.0; d * d],
             rates,
+            unique_beta,
+            beta_index,
+            factors,
         }
     }
 
@@ -95,16 +125,19 @@ impl HawkesSampler {
     fn decay_to(&mut self, t: f64) {
         let d = self.params.dim();
         let dt = t - self.now;
+        for (f, b) in self.factors.iter_mut().zip(&self.unique_beta) {
+            *f = (-b * dt).exp();
+        }
         let mu = self.params.mu();
-        let beta = self.params.beta_flat();
-        let rows = self.excite.chunks_exact_mut(d).zip(beta.chunks_exact(d));
-        for ((rate, &m), (excite, beta)) in self.rates.iter_mut().zip(mu).zip(rows) {
+        let rows = self
+            .excite
+            .chunks_exact_mut(d)
+            .zip(self.beta_index.chunks_exact(d));
+        for ((rate, &m), (excite, index)) in self.rates.iter_mut().zip(mu).zip(rows) {
             let mut r = m;
-            for (e, b) in excite.iter_mut().zip(beta) {
-                if *e != 0.0 {
-                    *e *= (-b * dt).exp();
-                    r += *e;
-                }
+            for (e, &k) in excite.iter_mut().zip(index) {
+                *e *= self.factors[k];
+                r += *e;
             }
             *rate = r;
         }

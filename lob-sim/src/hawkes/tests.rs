@@ -511,3 +511,29 @@ fn fit_of_a_poisson_sample_finds_the_closed_form_rate() {
         n / 500.0
     );
 }
+
+#[test]
+fn time_rescaled_intervals_equal_the_direct_compensator() {
+    let p = params(
+        &[0.4, 0.6],
+        &[&[1.2, 0.5], &[0.8, 1.5]],
+        &[&[3.0, 2.0], &[4.0, 3.5]],
+    );
+    let mut ev = simulate(&p, 200.0, &mut StdRng::seed_from_u64(12));
+    let (t9, _) = ev[9];
+    ev.insert(10, (t9, 1)); // a tie, counted in list order by both
+    let fast: Vec<f64> = time_rescaled_intervals(&p, &ev, 200.0).unwrap().concat();
+    let slow = compensator_increments(&p, &ev);
+    assert_eq!(fast.len(), slow.len());
+    for (a, b) in fast.iter().zip(&slow) {
+        assert!((a - b).abs() < 1e-9 * (1.0 + b.abs()), "{a} vs {b}");
+    }
+    // The library's KS statistic equals the test's own.
+    assert!((ks_exponential(&fast) - ks_exp1(slow)).abs() < 1e-12);
+    // Hand check: sample {0.5, 1.0}: F = 0.3935, 0.6321; D = max(0.3935, 1 − 0.6321, ...)
+    let f1 = 1.0 - (-0.5_f64).exp();
+    let f2 = 1.0 - (-1.0_f64).exp();
+    let want = f1.max(0.5 - f1).max(f2 - 0.5).max(1.0 - f2);
+    assert!((ks_exponential(&[1.0, 0.5]) - want).abs() < 1e-15);
+    assert!(ks_exponential(&[]).is_nan());
+}

@@ -1,0 +1,165 @@
+//! Calibrates background order-flow models from a LOBSTER file pair.
+//!
+//! ```text
+//! cargo run --release --example calibrate -- lobster --messages M --orderbook O
+//!     [--tick 100] [--levels 1] [--out DIR] [--start S] [--end S] [--hawkes4 true|false]
+//!     [--beta shared|per_target|full] [--starts N]
+//! ```
+//!
+//! Writes `calibration.md` (the report) and `calibration.json` (every estimate) into `DIR`
+//! (default `.`), prints the report's headline figures, and prints as its **last stdout line**
+//! one JSON object with the main estimates (see
+//! `shortfall_lob_sim::calibrate::Calibration::summary_json`) plus `seconds`, the wall time of
+//! the whole calibration. `--tick` is in LOBSTER price units (dollars × 10 000; 100 = one
+//! cent); `--start`/`--end` bound the window in seconds after midnight; `--hawkes4 true` adds
+//! the 4-D Hawkes fit of market and limit orders. Units of every field are in the
+//! `shortfall_lob_sim::calibrate` module docs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use shortfall::lob_sim::calibrate::{CalibrationOptions, calibrate_files};
+use shortfall::lob_sim::hawkes::BetaMode;
+
+const USAGE: &str = "usage:
+  calibrate lobster --messages M --orderbook O [--tick 100] [--levels 1] [--out DIR]
+                    [--start S] [--end S] [--hawkes4 true|false]
+                    [--beta shared|per_target|full] [--starts N]";
+
+struct Args {
+    messages: PathBuf,
+    orderbook: PathBuf,
+    out: PathBuf,
+    opts: CalibrationOptions,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let (mode, rest) = args
+        .split_first()
+        .ok_or_else(|| "missing mode: `lobster`".to_owned())?;
+    if mode != "lobster" {
+        return Err(format!("unknown mode {mode:?}: expected `lobster`"));
+    }
+    let mut flags: Vec<(String, String)> = Vec::new();
+    let mut it = rest.iter();
+    while let Some(flag) = it.next() {
+        if !flag.starts_with("--") {
+            return Err(format!("unexpected argument {flag:?}"));
+        }
+        let value = it
+            .next()
+            .ok_or_else(|| format!("flag {flag} needs a value"))?;
+        if flags.iter().any(|(f, _)| f == flag) {
+            return Err(format!("flag {flag} given twice"));
+        }
+        flags.push((flag.clone(), value.clone()));
+    }
+    let allowed = [
+        "--messages",
+        "--orderbook",
+        "--tick",
+        "--levels",
+        "--out",
+        "--start",
+        "--end",
+        "--hawkes4",
+        "--beta",
+        "--starts",
+    ];
+    if let Some((f, _)) = flags.iter().find(|(f, _)| !allowed.contains(&f.as_str())) {
+        return Err(format!("unknown flag {f}"));
+    }
+    let get = |name: &str| {
+        flags
+            .iter()
+            .find(|(f, _)| f == name)
+            .map(|(_, v)| v.as_str())
+    };
+    fn num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
+        v.parse().map_err(|_| format!("{name}: cannot parse {v:?}"))
+    }
+    let mut opts = CalibrationOptions::default();
+    if let Some(v) = get("--tick") {
+        opts.tick = num("--tick", v)?;
+    }
+    if let Some(v) = get("--levels") {
+        opts.depth = num("--levels", v)?;
+    }
+    if let Some(v) = get("--start") {
+        opts.session_start_s = Some(num("--start", v)?);
+    }
+    if let Some(v) = get("--end") {
+        opts.session_end_s = Some(num("--end", v)?);
+    }
+    if let Some(v) = get("--hawkes4") {
+        opts.hawkes_limit_and_market = num("--hawkes4", v)?;
+    }
+    if let Some(v) = get("--starts") {
+        opts.hawkes_fit.starts = num("--starts", v)?;
+    }
+    if let Some(v) = get("--beta") {
+        opts.hawkes_fit.beta = match v {
+            "shared" => BetaMode::Shared,
+            "per_target" => BetaMode::PerTarget,
+            "full" => BetaMode::Full,
+            other => {
+                return Err(format!(
+                    "--beta: expected shared, per_target or full, got {other:?}"
+                ));
+            }
+        };
+    }
+    Ok(Args {
+        messages: get("--messages").ok_or("missing --messages")?.into(),
+        orderbook: get("--orderbook").ok_or("missing --orderbook")?.into(),
+        out: get("--out").unwrap_or(".").into(),
+        opts,
+    })
+}
+
+fn run(a: Args) -> Result<(), String> {
+    let t0 = Instant::now();
+    let cal = calibrate_files(&a.messages, &a.orderbook, &a.opts).map_err(|e| e.to_string())?;
+    let seconds = t0.elapsed().as_secs_f64();
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("{}: {e}", a.out.display()))?;
+    let md = a.out.join("calibration.md");
+    std::fs::write(&md, cal.to_markdown()).map_err(|e| format!("{}: {e}", md.display()))?;
+    let js = a.out.join("calibration.json");
+    let text = serde_json::to_string_pretty(&cal).map_err(|e| e.to_string())?;
+    std::fs::write(&js, text).map_err(|e| format!("{}: {e}", js.display()))?;
+    let zi = &cal.zero_intelligence;
+    println!(
+        "window {:.1} s, {} messages; limit {:.4}/s, market {:.4}/s, cancel/share {:.3e}/s; \
+         spread {:.3} ticks (time-weighted)",
+        cal.source.duration_s,
+        cal.source.rows,
+        zi.limit_rate_per_s,
+        zi.market_orders.total_per_s,
+        zi.cancels.rate_per_share_per_s,
+        cal.data.mean_spread_ticks_time_weighted
+    );
+    println!("wrote {} and {}", md.display(), js.display());
+    let mut summary = cal.summary_json();
+    summary["seconds"] = serde_json::json!(seconds);
+    println!("{summary}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let a = match parse_args(&args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(a) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
