@@ -20,9 +20,10 @@
 //! {"train_s":…,"auc":…,"accuracy":…,"logloss":…,"trees":…,"train_rows":…,"test_rows":…,"features":…,"threads":…}
 //! ```
 //!
-//! `train_s` is the wall time of `Gbdt::fit` (binning and boosting, from the in-memory
-//! matrix; not reading the file), `auc` the test ROC AUC (Mann–Whitney, ties counted half),
-//! `accuracy` the test accuracy at P(y = 1) > 0.5, `logloss` the mean test log-loss.
+//! `train_s` is the wall time of checking the training set (`Dataset::new`) and of
+//! `Gbdt::fit` (binning and boosting), from the in-memory matrix (not reading the file);
+//! `auc` the test ROC AUC (Mann–Whitney, ties counted half), `accuracy` the test accuracy at
+//! P(y = 1) > 0.5, `logloss` the mean test log-loss.
 //!
 //! `--generate FILE`: writes `--rows` × 30 features plus `label`, deterministic from `--seed`:
 //! features are N(0, 1) (even columns) or U(−2, 2) (odd columns), rounded to 6 decimals; the
@@ -49,7 +50,8 @@ use ndarray::{Array2, s};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
-use shortfall::signals::gbdt::{Gbdt, GbdtParams, Objective};
+use shortfall::signals::gbdt::{Gbdt, GbdtParams};
+use shortfall::signals::{Dataset, Learner, Task};
 
 const USAGE: &str = "usage: gbdt_benchmark --csv FILE [--label-col NAME] [--train-rows N] [--rounds N] [--leaves N]\n\
                      \x20                     [--bins N] [--lr X] [--threads N] [--min-data-in-leaf N] [--lambda-l2 X] [--seed S]\n\
@@ -71,7 +73,7 @@ enum CliError {
         message: String,
     },
     Data(String),
-    Model(shortfall::signals::gbdt::GbdtError),
+    Model(shortfall::signals::Error),
 }
 
 impl fmt::Display for CliError {
@@ -111,7 +113,6 @@ fn parse_args() -> Result<Args, CliError> {
         rows: 200_000,
         seed: 0,
         params: GbdtParams {
-            objective: Objective::LogLoss,
             threads: 2,
             ..GbdtParams::default()
         },
@@ -356,11 +357,11 @@ fn run() -> Result<(), CliError> {
     let cut = args.train_rows;
     let (x_train, x_test) = (table.x.slice(s![..cut, ..]), table.x.slice(s![cut.., ..]));
     let (y_train, y_test) = (&table.y[..cut], &table.y[cut..]);
+    let y_train = ndarray::ArrayView1::from(y_train);
     let learner = Gbdt::new(args.params.clone()).map_err(CliError::Model)?;
     let start = Instant::now();
-    let model = learner
-        .fit(x_train, y_train, None)
-        .map_err(CliError::Model)?;
+    let train = Dataset::new(x_train, y_train, Task::Binary).map_err(CliError::Model)?;
+    let model = learner.fit(&train).map_err(CliError::Model)?;
     let train_s = start.elapsed().as_secs_f64();
     let p = model.predict_proba(x_test).map_err(CliError::Model)?;
     let auc = roc_auc(&p, y_test);

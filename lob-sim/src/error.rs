@@ -44,6 +44,15 @@ pub enum Error {
     /// Two inputs that must agree do not (e.g. a message file and its orderbook file).
     #[error("{0}")]
     Inconsistent(String),
+    /// A model parameter or estimation input is out of its domain (e.g. a negative Hawkes
+    /// decay rate, a non-stationary branching matrix, an empty event list to fit).
+    #[error("{what}: {reason}")]
+    InvalidParameter {
+        /// Which parameter or input, as a path (`hawkes.beta[0][1]`).
+        what: String,
+        /// What was expected and what was found.
+        reason: String,
+    },
     /// An invalid value in the shared vocabulary (e.g. an instrument definition).
     #[error(transparent)]
     Core(#[from] shortfall_core::Error),

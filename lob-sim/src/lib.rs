@@ -37,13 +37,15 @@
 //! ```
 //!
 //! Feature flags: none. This crate never depends on a deep-learning framework; its only
-//! dependencies are `shortfall-core`, `serde`, `serde_json`, `thiserror` and `flate2`.
+//! dependencies are `shortfall-core`, `serde`, `serde_json`, `thiserror`, `flate2`, `rand` and
+//! `rand_distr`.
 #![deny(missing_docs)]
 
 pub mod book;
 pub mod data;
 mod error;
 mod hash;
+pub mod hawkes;
 pub mod replay;
 
 pub use error::{Error, Result};

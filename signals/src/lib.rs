@@ -4,7 +4,18 @@
 //! online linear models, clustering and HMM regimes, LSTM and Transformer on burn) and
 //! walk-forward validation.
 //!
-//! Status: this crate is a placeholder for the signals issue; it exports nothing yet.
+//! Every supervised model is a [`model::Learner`] (configured, unfitted) whose fit returns
+//! a serialisable [`model::Model`] that predicts class probabilities or values for a
+//! validated [`model::Dataset`].
 #![deny(missing_docs)]
+// Numerical kernels index several arrays with one subscript, as the cited formulas do.
+#![allow(clippy::needless_range_loop)]
 
+pub mod error;
 pub mod gbdt;
+pub mod linear;
+pub mod model;
+mod optim;
+
+pub use error::{Error, Result};
+pub use model::{Dataset, DynLearner, Learner, Model, OnlineModel, OwnedDataset, Task};

@@ -64,7 +64,7 @@ pub(crate) enum Rows<'a> {
 
 /// Rows × active features below which a histogram is built on one thread (rayon's task
 /// overhead would dominate).
-const PARALLEL_MIN_WORK: usize = 64 * 1024;
+const PARALLEL_MIN_WORK: usize = 32 * 1024;
 
 /// Fills `hist` (`n_features * SLOTS` entries) with the histograms of the active features,
 /// one rayon task per feature on the current pool. Each feature's sums run over the rows in
