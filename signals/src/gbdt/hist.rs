@@ -27,8 +27,10 @@ pub(crate) struct GradPair {
     pub(crate) h: f32,
 }
 
-/// Sums over the rows that fall in one bin (or one leaf).
+/// Sums over the rows that fall in one bin (or one leaf). Aligned to 32 bytes so that no bin
+/// straddles two cache lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[repr(align(32))]
 pub(crate) struct BinStat {
     pub(crate) g: f64,
     pub(crate) h: f64,
