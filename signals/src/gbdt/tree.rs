@@ -460,6 +460,34 @@ mod tests {
     }
 
     #[test]
+    fn score_updates_match_the_raw_tree_for_bagged_and_out_of_bag_rows() {
+        // Rows in the bag get their leaf from the partition, the others by walking the tree on
+        // their bins; both must equal walking the tree on the raw features.
+        let n = 3000;
+        let x = ndarray::Array2::from_shape_fn((n, 3), |(i, j)| {
+            ((i * (31 + 17 * j) + 7 * j) % 1009) as f64 / 101.0 - 3.0
+        });
+        let (mappers, data) = super::super::bins::bin_features(x.view(), 255, 200_000);
+        let grads: Vec<GradPair> = (0..n)
+            .map(|i| GradPair {
+                g: ((i * 7919) % 613) as f32 / 613.0 - 0.5 + (x[[i, 0]] as f32) * 0.3,
+                h: 0.25,
+            })
+            .collect();
+        let bag: Vec<u32> = (0..n as u32).filter(|r| r % 3 != 0).collect();
+        let active = vec![true; 3];
+        let mut g = Grower::new(&data, &mappers, rules());
+        for bag in [None, Some(bag.as_slice())] {
+            let mut scores = vec![0.0; n];
+            let tree = g.grow(&grads, bag, &active, &mut scores);
+            assert!(tree.leaf_value.len() > 10, "the tree grew");
+            for (r, &s) in scores.iter().enumerate() {
+                assert_eq!(s, tree.predict(x.row(r)), "row {r}");
+            }
+        }
+    }
+
+    #[test]
     fn split_into_handles_all_left_all_right_and_empty() {
         let col = [0u8, 5, 9];
         let mut dst = [0u32; 3];
