@@ -10,6 +10,8 @@
 //! - [`OrderRequest`] is what strategies send; [`ExecReport`] is what venues answer.
 //! - Traits: [`BookView`] (read a book), [`Env`] (Gymnasium-style environment),
 //!   [`Policy`] (observe, act), [`OrderSink`] (where orders go).
+//! - [`exec`]: the execution vocabulary (parent order, execution state and actions,
+//!   Almgren–Chriss closed forms) shared by execution environments and policies.
 //!
 //! ```
 //! use shortfall_core::{BookView, PriceLevel, Price, Qty, Side};
@@ -40,6 +42,7 @@ mod book;
 mod env;
 mod error;
 mod event;
+pub mod exec;
 mod instrument;
 mod order;
 mod policy;

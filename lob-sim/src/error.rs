@@ -41,6 +41,22 @@ pub enum Error {
         /// What was expected and what was found.
         reason: String,
     },
+    /// An environment was configured with an invalid value.
+    #[error("environment config: {field}: {reason}")]
+    EnvConfig {
+        /// The configuration field.
+        field: &'static str,
+        /// What is wrong with its value.
+        reason: String,
+    },
+    /// An environment was stepped with an invalid action or out of turn.
+    #[error("environment step {step}: {reason}")]
+    EnvStep {
+        /// Decision steps taken before the failing one.
+        step: u32,
+        /// What was wrong.
+        reason: String,
+    },
     /// Two inputs that must agree do not (e.g. a message file and its orderbook file).
     #[error("{0}")]
     Inconsistent(String),
@@ -52,6 +68,23 @@ pub enum Error {
         what: String,
         /// What was expected and what was found.
         reason: String,
+    },
+    /// A simulator configuration value is invalid; `field` is its dotted path in the TOML
+    /// file (e.g. `flow.zi.market_rate_per_s`).
+    #[error("config field `{field}`: {reason}")]
+    Config {
+        /// The dotted path of the field.
+        field: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+    /// A simulator configuration file is not valid TOML for the expected schema.
+    #[error("config {origin}: {message}")]
+    ConfigSyntax {
+        /// Where the text came from (a file name, or `<string>`).
+        origin: String,
+        /// The parser's message (it names the line, column and key).
+        message: String,
     },
     /// An invalid value in the shared vocabulary (e.g. an instrument definition).
     #[error(transparent)]

@@ -43,9 +43,11 @@
 
 pub mod book;
 pub mod data;
+pub mod env;
 mod error;
 mod hash;
 pub mod hawkes;
 pub mod replay;
+pub mod sim;
 
 pub use error::{Error, Result};

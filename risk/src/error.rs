@@ -91,6 +91,32 @@ pub enum Error {
         /// Which matrix (e.g. `"Hessian of the log-likelihood"`).
         what: &'static str,
     },
+    /// A matrix that must be symmetric positive definite is not: the Cholesky factorisation
+    /// met a non-positive (or non-finite) pivot.
+    #[error(
+        "{what} is not positive definite: Cholesky pivot {pivot} (zero-based) is {value:e} (must be > 0)"
+    )]
+    NotPositiveDefinite {
+        /// Which matrix (e.g. `"sample covariance"`).
+        what: &'static str,
+        /// Zero-based index of the diagonal pivot that failed.
+        pivot: usize,
+        /// The value of that pivot, dᵢ = aᵢᵢ − Σⱼ lᵢⱼ² (≤ 0 or NaN).
+        value: f64,
+    },
+    /// A configuration of the covariance, VaR, stress or posture models has a value that
+    /// cannot work, or two values that contradict each other.
+    #[error("{what}: {field} = {value}: {reason}")]
+    InvalidSetting {
+        /// Which configuration (e.g. `"posture config"`).
+        what: &'static str,
+        /// The field, as spelled in the TOML or struct.
+        field: &'static str,
+        /// The value given.
+        value: String,
+        /// What it must be instead.
+        reason: String,
+    },
 }
 
 /// `Result` with this crate's [`Error`] as the default error type.

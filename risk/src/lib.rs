@@ -40,8 +40,10 @@
 //! input — errors are [`Error`] values that say what was wrong and where.
 #![deny(missing_docs)]
 
+pub mod cov;
 mod error;
 pub mod gate;
+pub mod var;
 pub mod vol;
 
 pub use error::{Error, Result};

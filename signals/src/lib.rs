@@ -11,11 +11,14 @@
 // Numerical kernels index several arrays with one subscript, as the cited formulas do.
 #![allow(clippy::needless_range_loop)]
 
+pub mod conformance;
 pub mod error;
 pub mod gbdt;
 pub mod linear;
 pub mod model;
 mod optim;
+pub mod regime;
+pub mod validation;
 
 pub use error::{Error, Result};
 pub use model::{Dataset, DynLearner, Learner, Model, OnlineModel, OwnedDataset, Task};

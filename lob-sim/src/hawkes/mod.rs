@@ -1,5 +1,6 @@
 //! Multivariate Hawkes processes with exponential kernels: validated parameters, an exact
-//! streaming sampler, the log-likelihood, and maximum-likelihood fitting.
+//! streaming sampler ([`HawkesSampler`], [`simulate`]), the log-likelihood
+//! ([`log_likelihood`]), and maximum-likelihood fitting with standard errors ([`fit`]).
 //!
 //! Time is in seconds (`f64`); event types are `usize` in `0..dim`. The intensity of type `i` is
 //!
@@ -24,9 +25,14 @@
 //! # Ok::<(), shortfall_lob_sim::Error>(())
 //! ```
 
+mod fit;
+mod likelihood;
+mod optim;
 mod params;
 mod sampler;
 
+pub use fit::{BetaMode, FitOptions, HawkesFit, fit};
+pub use likelihood::log_likelihood;
 pub use params::{HawkesParams, spectral_radius_nonneg};
 pub use sampler::{HawkesSampler, simulate};
 

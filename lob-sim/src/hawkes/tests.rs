@@ -365,3 +365,149 @@ fn simulate_is_deterministic_and_respects_the_horizon() {
     assert!(simulate(&p, f64::NAN, &mut StdRng::seed_from_u64(9)).is_empty());
     assert!(simulate(&p, -1.0, &mut StdRng::seed_from_u64(9)).is_empty());
 }
+
+/// ℓ by direct O(N²) summation over all earlier events (list order breaks ties).
+fn direct_log_likelihood(p: &HawkesParams, events: &[(f64, usize)], t_end: f64) -> f64 {
+    let mut ll = 0.0;
+    for (k, &(t, i)) in events.iter().enumerate() {
+        let mut lam = p.mu()[i];
+        for &(s, j) in &events[..k] {
+            lam += p.alpha(i, j) * (-p.beta(i, j) * (t - s)).exp();
+        }
+        ll += lam.ln();
+    }
+    for i in 0..p.dim() {
+        ll -= p.mu()[i] * t_end;
+        for &(s, j) in events {
+            ll -= p.alpha(i, j) / p.beta(i, j) * (1.0 - (-p.beta(i, j) * (t_end - s)).exp());
+        }
+    }
+    ll
+}
+
+#[test]
+fn log_likelihood_recursion_equals_the_direct_double_sum() {
+    let p = params(
+        &[0.4, 0.6, 0.2],
+        &[&[1.2, 0.5, 0.1], &[0.8, 1.5, 0.0], &[0.3, 0.3, 0.9]],
+        &[&[3.0, 2.0, 1.0], &[4.0, 3.5, 1.0], &[2.0, 5.0, 1.5]],
+    );
+    let mut ev = simulate(&p, 300.0, &mut StdRng::seed_from_u64(21));
+    // A tie (equal times, as clock-rounded data has) and an event exactly at t_end.
+    let (t5, _) = ev[5];
+    ev.insert(6, (t5, 2));
+    ev.push((300.0, 1));
+    let fast = log_likelihood(&p, &ev, 300.0).unwrap();
+    let slow = direct_log_likelihood(&p, &ev, 300.0);
+    assert!((fast - slow).abs() < 1e-9 * slow.abs(), "{fast} vs {slow}");
+    // Poisson (α = 0): ℓ = Σ_i N_i ln μ_i − μ_i T exactly.
+    let poisson = params(&[2.0], &[&[0.0]], &[&[1.0]]);
+    let ev = [(0.5, 0), (1.0, 0), (2.5, 0)];
+    let want = 3.0 * 2.0_f64.ln() - 2.0 * 4.0;
+    assert!((log_likelihood(&poisson, &ev, 4.0).unwrap() - want).abs() < 1e-14);
+    // No events at all: ℓ = −Σ μ_i T.
+    assert!((log_likelihood(&poisson, &[], 4.0).unwrap() + 8.0).abs() < 1e-14);
+}
+
+#[test]
+fn log_likelihood_gradient_matches_central_differences() {
+    let p = params(
+        &[0.4, 0.6],
+        &[&[1.2, 0.5], &[0.8, 1.5]],
+        &[&[3.0, 2.0], &[4.0, 3.5]],
+    );
+    let ev = simulate(&p, 200.0, &mut StdRng::seed_from_u64(4));
+    let t_end = 200.0;
+    let (mu, a, b) = (
+        p.mu().to_vec(),
+        p.alpha_flat().to_vec(),
+        p.beta_flat().to_vec(),
+    );
+    let mut w = likelihood::Workspace::new(2);
+    w.evaluate(&ev, t_end, &mu, &a, &b, true);
+    let (gm, ga, gb) = (w.g_mu.clone(), w.g_alpha.clone(), w.g_beta.clone());
+    let h = 1e-6;
+    let mut ll = |mu: &[f64], a: &[f64], b: &[f64]| w.evaluate(&ev, t_end, mu, a, b, false);
+    let close = |num: f64, ana: f64| (num - ana).abs() < 1e-5 * (1.0 + ana.abs());
+    for i in 0..2 {
+        let (mut up, mut dn) = (mu.clone(), mu.clone());
+        up[i] += h;
+        dn[i] -= h;
+        let num = (ll(&up, &a, &b) - ll(&dn, &a, &b)) / (2.0 * h);
+        assert!(close(num, gm[i]), "mu[{i}]: {num} vs {}", gm[i]);
+    }
+    for k in 0..4 {
+        let (mut up, mut dn) = (a.clone(), a.clone());
+        up[k] += h;
+        dn[k] -= h;
+        let num = (ll(&mu, &up, &b) - ll(&mu, &dn, &b)) / (2.0 * h);
+        assert!(close(num, ga[k]), "alpha[{k}]: {num} vs {}", ga[k]);
+        let (mut up, mut dn) = (b.clone(), b.clone());
+        up[k] += h;
+        dn[k] -= h;
+        let num = (ll(&mu, &a, &up) - ll(&mu, &a, &dn)) / (2.0 * h);
+        assert!(close(num, gb[k]), "beta[{k}]: {num} vs {}", gb[k]);
+    }
+}
+
+#[test]
+fn log_likelihood_rejects_bad_event_lists() {
+    let p = params(
+        &[1.0, 1.0],
+        &[&[0.1, 0.1], &[0.1, 0.1]],
+        &[&[1.0, 1.0], &[1.0, 1.0]],
+    );
+    let what = |ev: &[(f64, usize)], t: f64| match log_likelihood(&p, ev, t) {
+        Err(Error::InvalidParameter { what, .. }) => what,
+        other => panic!("expected an error, got {other:?}"),
+    };
+    assert_eq!(what(&[(1.0, 0), (0.5, 1)], 2.0), "events[1].time");
+    assert_eq!(what(&[(1.0, 0), (3.0, 1)], 2.0), "events[1].time");
+    assert_eq!(what(&[(-1.0, 0)], 2.0), "events[0].time");
+    assert_eq!(what(&[(f64::NAN, 0)], 2.0), "events[0].time");
+    assert_eq!(what(&[(1.0, 2)], 2.0), "events[0].dim");
+    assert_eq!(what(&[], 0.0), "t_end");
+    assert_eq!(what(&[], f64::INFINITY), "t_end");
+}
+
+#[test]
+fn fit_rejects_unusable_inputs() {
+    let what = |r: crate::Result<HawkesFit>| match r {
+        Err(Error::InvalidParameter { what, .. }) => what,
+        other => panic!("expected an error, got {other:?}"),
+    };
+    let ev = [(1.0, 0), (2.0, 0)];
+    assert_eq!(what(fit(&ev, 0, 3.0, &FitOptions::default())), "dim");
+    assert_eq!(what(fit(&ev, 2, 3.0, &FitOptions::default())), "events");
+    let zero = FitOptions {
+        starts: 0,
+        ..FitOptions::default()
+    };
+    assert_eq!(what(fit(&ev, 1, 3.0, &zero)), "fit.starts");
+    assert_eq!(
+        what(fit(&[(2.0, 0), (1.0, 0)], 1, 3.0, &FitOptions::default())),
+        "events[1].time"
+    );
+}
+
+#[test]
+fn fit_of_a_poisson_sample_finds_the_closed_form_rate() {
+    // For α → 0 the MLE of μ is N/T; a Hawkes fit of Poisson data must reach (nearly) the
+    // Poisson likelihood, which is its supremum when the data show no clustering.
+    let p = params(&[3.0], &[&[0.0]], &[&[1.0]]);
+    let ev = simulate(&p, 500.0, &mut StdRng::seed_from_u64(8));
+    let n = ev.len() as f64;
+    let f = fit(&ev, 1, 500.0, &FitOptions::default()).unwrap();
+    let poisson_ll = n * (n / 500.0).ln() - n;
+    assert!(
+        f.log_likelihood >= poisson_ll - 1e-3,
+        "{} < {poisson_ll}",
+        f.log_likelihood
+    );
+    let lam = f.mu[0] / (1.0 - f.alpha[0][0] / f.beta[0][0]);
+    assert!(
+        (lam - n / 500.0).abs() < 0.02 * n / 500.0,
+        "{lam} vs {}",
+        n / 500.0
+    );
+}

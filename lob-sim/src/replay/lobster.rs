@@ -315,6 +315,24 @@ impl LobsterReplay {
         }
     }
 
+    /// Applies now what the last row taught (see the module documentation) instead of at
+    /// the next [`LobsterReplay::process`]; the book ends up the same either way, since
+    /// nothing else happens in between. An overlay that acts on the book between messages
+    /// (the agent replay of [`crate::replay::agent`]) calls it so that it acts on every
+    /// level LOBSTER showed.
+    pub fn learn_pending(&mut self) {
+        if self.previous_to_learn {
+            self.learn_from_previous();
+            self.previous_to_learn = false;
+        }
+    }
+
+    /// True for the ids this replay gives pre-existing orders (one per level seeded from the
+    /// first row, and quantity learned from later rows); never true for a LOBSTER id.
+    pub fn is_pre_existing(id: OrderId) -> bool {
+        id.0 >= PRE_EXISTING_ID_BASE
+    }
+
     /// Seeds the book from the first row with the first message undone (see the module
     /// documentation). Called by [`LobsterReplay::process`]; public so that benchmarks can
     /// separate initialisation from replay.

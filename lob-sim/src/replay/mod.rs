@@ -8,6 +8,8 @@
 //! - Binance USD-M captures are replayed by
 //!   [`data::binance::replay_capture`](crate::data::binance::replay_capture), which owns the
 //!   diff-depth synchronisation.
+//! - [`agent`]: a strategy's orders overlaid on either replay, with exact (LOBSTER) or
+//!   modelled (Binance) queue positions; its docs say what such a replay cannot model.
 //!
 //! # What replay cannot model
 //! Replay is the historical market with nobody reacting to it: the recorded orders arrive
@@ -16,6 +18,7 @@
 //! market impact of a strategy's own orders or the reaction of other participants to
 //! them. The event-driven simulator in this crate exists for that.
 
+pub mod agent;
 pub mod lobster;
 
 pub use lobster::{LevelCheck, LobsterReplay, LobsterReplayStats, MismatchKind};

@@ -10,7 +10,7 @@ mod ewma;
 pub mod garch;
 mod har;
 mod linalg;
-mod optim;
+pub(crate) mod optim;
 mod realised;
 
 pub use ewma::{EwmaVariance, RISKMETRICS_LAMBDA};
