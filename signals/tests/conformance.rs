@@ -116,6 +116,7 @@ mod regimes {
     }
 }
 
+<<<<<<< HEAD
 mod smartcore_models {
     use shortfall_signals::Task;
     use shortfall_signals::conformance::{check_learner, check_learner_with};
@@ -148,5 +149,33 @@ mod smartcore_models {
         // SMO is quadratic in the rows: 200 training rows keep the debug build fast.
         check_learner_with(svm, Task::Binary, &SEEDS, 200);
         check_learner_with(svm, Task::Multiclass { n_classes: 3 }, &SEEDS, 200);
+=======
+mod gbdt {
+    use super::SEEDS;
+    use shortfall_signals::Task;
+    use shortfall_signals::conformance::check_learner;
+    use shortfall_signals::gbdt::{Gbdt, GbdtParams};
+
+    fn learner(seed: u64) -> Gbdt {
+        Gbdt::new(GbdtParams {
+            rounds: 50,
+            row_fraction: 0.8,
+            feature_fraction: 0.75,
+            threads: 2,
+            seed,
+            ..GbdtParams::default()
+        })
+        .expect("valid parameters")
+    }
+
+    #[test]
+    fn gbdt_binary_conforms() {
+        check_learner(learner, Task::Binary, &SEEDS);
+    }
+
+    #[test]
+    fn gbdt_regression_conforms() {
+        check_learner(learner, Task::Regression, &SEEDS);
+>>>>>>> gbdt
     }
 }

@@ -1,10 +1,11 @@
 //! Behaviour of the histogram GBDT against hand-computed values and simulated data with known
 //! structure.
 
-use ndarray::{Array2, array};
+use ndarray::{Array1, Array2, ArrayView2, array};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use shortfall_signals::gbdt::{Gbdt, GbdtError, GbdtParams, Importance, Objective};
+use shortfall_signals::gbdt::{Gbdt, GbdtModel, GbdtParams, Importance};
+use shortfall_signals::{Dataset, DynLearner, Error, Learner, Model, Task};
 
 fn params(f: impl FnOnce(&mut GbdtParams)) -> GbdtParams {
     let mut p = GbdtParams {
@@ -13,6 +14,18 @@ fn params(f: impl FnOnce(&mut GbdtParams)) -> GbdtParams {
     };
     f(&mut p);
     p
+}
+
+/// Fits `p` on `(x, y)` for `task`.
+fn fit(p: GbdtParams, x: ArrayView2<'_, f64>, y: &[f64], task: Task) -> GbdtModel {
+    let y = Array1::from(y.to_vec());
+    let data = Dataset::new(x, y.view(), task).unwrap();
+    Gbdt::new(p).unwrap().fit(&data).unwrap()
+}
+
+/// Regression predictions as a vector.
+fn values(m: &GbdtModel, x: ArrayView2<'_, f64>) -> Vec<f64> {
+    m.predict(x).unwrap().column(0).to_vec()
 }
 
 fn sigmoid(s: f64) -> f64 {
@@ -38,21 +51,21 @@ fn one_squared_loss_split_matches_the_hand_computed_gain_and_newton_leaves() {
     let x = array![[1.0], [2.0], [3.0], [4.0]];
     let y = [1.0, 2.0, 10.0, 13.0];
     let p = params(|p| {
-        p.objective = Objective::SquaredError;
         p.rounds = 1;
         p.max_leaves = 2;
         p.min_data_in_leaf = 1;
         p.learning_rate = 1.0;
         p.lambda_l2 = 1.0;
     });
-    let model = Gbdt::new(p).unwrap().fit(x.view(), &y, None).unwrap();
+    let model = fit(p, x.view(), &y, Task::Regression);
     assert_eq!(model.init_score(), 6.5);
-    let gain = model.feature_importance(Importance::Gain)[0];
+    let gain = model.importance(Importance::Gain)[0];
     assert!((gain - 200.0 / 3.0).abs() < 1e-9, "gain {gain}");
-    assert_eq!(model.feature_importance(Importance::SplitCount), vec![1.0]);
+    assert_eq!(model.importance(Importance::SplitCount), vec![1.0]);
+    assert_eq!(model.feature_importance().unwrap(), ndarray::array![1.0]);
     // The threshold is halfway between 2 and 3.
     let probe = array![[2.4], [2.6], [-50.0], [50.0]];
-    let pred = model.predict(probe.view()).unwrap();
+    let pred = values(&model, probe.view());
     let want = [
         6.5 - 10.0 / 3.0,
         6.5 + 10.0 / 3.0,
@@ -77,15 +90,20 @@ fn one_log_loss_split_matches_the_hand_computed_newton_step() {
         p.min_data_in_leaf = 1;
         p.learning_rate = 1.0;
     });
-    let model = Gbdt::new(p).unwrap().fit(x.view(), &y, None).unwrap();
+    let model = fit(p, x.view(), &y, Task::Binary);
     assert_eq!(model.init_score(), 0.0);
-    assert!((model.feature_importance(Importance::Gain)[0] - 4.0).abs() < 1e-12);
+    assert!((model.importance(Importance::Gain)[0] - 4.0).abs() < 1e-12);
     let prob = model.predict_proba(x.view()).unwrap();
     let want = [sigmoid(-2.0), sigmoid(-2.0), sigmoid(2.0), sigmoid(2.0)];
     for (a, b) in prob.iter().zip(want) {
         assert!((a - b).abs() < 1e-12, "{prob:?} vs {want:?}");
     }
-    assert_eq!(model.predict(x.view()).unwrap(), y.to_vec());
+    let both = model.predict(x.view()).unwrap();
+    for (i, &p1) in prob.iter().enumerate() {
+        assert_eq!(both[[i, 1]], p1);
+        assert!((both[[i, 0]] + both[[i, 1]] - 1.0).abs() < 1e-15);
+    }
+    assert_eq!(model.predict_class(x.view()).unwrap(), vec![0, 0, 1, 1]);
 }
 
 #[test]
@@ -112,12 +130,11 @@ fn squared_loss_recovers_a_piecewise_constant_function() {
     };
     let y: Vec<f64> = x.column(0).iter().map(|&v| truth(v)).collect();
     let p = params(|p| {
-        p.objective = Objective::SquaredError;
         p.rounds = 150;
         p.max_leaves = 4;
         p.learning_rate = 0.3;
     });
-    let model = Gbdt::new(p).unwrap().fit(x.view(), &y, None).unwrap();
+    let model = fit(p, x.view(), &y, Task::Regression);
     let probe_x0 = [0.01, 0.1, 0.29, 0.31, 0.5, 0.69, 0.71, 0.9, 0.99];
     let probe = Array2::from_shape_fn(
         (probe_x0.len(), 2),
@@ -125,7 +142,7 @@ fn squared_loss_recovers_a_piecewise_constant_function() {
             if j == 0 { probe_x0[i] } else { 0.37 }
         },
     );
-    let pred = model.predict(probe.view()).unwrap();
+    let pred = values(&model, probe.view());
     for (&v, &yhat) in probe_x0.iter().zip(&pred) {
         assert!(
             (yhat - truth(v)).abs() < 1e-6,
@@ -133,7 +150,7 @@ fn squared_loss_recovers_a_piecewise_constant_function() {
             truth(v)
         );
     }
-    let gain = model.feature_importance(Importance::Gain);
+    let gain = model.importance(Importance::Gain);
     assert!(gain[0] > 1e6 * gain[1].max(1e-300), "{gain:?}");
 }
 
@@ -167,7 +184,7 @@ fn log_loss_beats_the_constant_predictor_on_a_learnable_task_for_every_seed() {
             p.max_leaves = 15;
             p.seed = seed;
         });
-        let model = Gbdt::new(p).unwrap().fit(xt, yt, None).unwrap();
+        let model = fit(p, xt, yt, Task::Binary);
         let prob = model.predict_proba(xv).unwrap();
         let base = yt.iter().sum::<f64>() / yt.len() as f64;
         let constant = mean_log_loss(&vec![base; yv.len()], yv);
@@ -177,7 +194,7 @@ fn log_loss_beats_the_constant_predictor_on_a_learnable_task_for_every_seed() {
             "seed {seed}: model {ours:.4}, constant {constant:.4}"
         );
         // The noise feature gets the least gain.
-        let gain = model.feature_importance(Importance::Gain);
+        let gain = model.importance(Importance::Gain);
         let min = gain.iter().copied().fold(f64::INFINITY, f64::min);
         assert_eq!(gain[4], min, "seed {seed}: {gain:?}");
     }
@@ -185,18 +202,19 @@ fn log_loss_beats_the_constant_predictor_on_a_learnable_task_for_every_seed() {
 
 #[test]
 fn fits_are_identical_with_one_and_two_threads_and_depend_on_the_seed() {
-    // 20 000 rows × 5 features is above the size at which histograms go parallel.
-    let (x, y) = learnable(11, 20_000);
+    // A bag of 9 600 rows × 4 features is above the size (32 Ki) at which histograms are
+    // built in parallel.
+    let (x, y) = learnable(11, 12_000);
     let fit = |threads: usize, seed: u64| {
         let p = GbdtParams {
-            rounds: 15,
+            rounds: 8,
             threads,
             seed,
             row_fraction: 0.8,
-            feature_fraction: 0.6,
+            feature_fraction: 0.8,
             ..GbdtParams::default()
         };
-        let m = Gbdt::new(p).unwrap().fit(x.view(), &y, None).unwrap();
+        let m = fit(p, x.view(), &y, Task::Binary);
         let raw = m.predict_raw(x.view()).unwrap();
         (m, raw)
     };
@@ -211,12 +229,9 @@ fn fits_are_identical_with_one_and_two_threads_and_depend_on_the_seed() {
 #[test]
 fn serde_round_trip_keeps_every_prediction_bit_for_bit() {
     let (x, y) = learnable(5, 2000);
-    let model = Gbdt::new(params(|p| p.rounds = 20))
-        .unwrap()
-        .fit(x.view(), &y, None)
-        .unwrap();
+    let model = fit(params(|p| p.rounds = 20), x.view(), &y, Task::Binary);
     let json = serde_json::to_string(&model).unwrap();
-    let back: shortfall_signals::gbdt::GbdtModel = serde_json::from_str(&json).unwrap();
+    let back: GbdtModel = serde_json::from_str(&json).unwrap();
     assert_eq!(back, model);
     let a = model.predict_raw(x.view()).unwrap();
     let b = back.predict_raw(x.view()).unwrap();
@@ -246,7 +261,7 @@ fn early_stopping_stops_when_the_validation_loss_stops_improving() {
             p.early_stopping_rounds = Some(10);
             p.validation_fraction = 0.3;
         });
-        let model = Gbdt::new(p).unwrap().fit(x.view(), &y, None).unwrap();
+        let model = fit(p, x.view(), &y, Task::Binary);
         let best = model.best_iteration().unwrap();
         let hist = model.validation_loss();
         assert_eq!(model.n_trees(), best);
@@ -265,7 +280,7 @@ fn early_stopping_stops_when_the_validation_loss_stops_improving() {
         p.rounds = 300;
         p.early_stopping_rounds = Some(10);
     });
-    let model = Gbdt::new(p).unwrap().fit(x.view(), &y, None).unwrap();
+    let model = fit(p, x.view(), &y, Task::Binary);
     assert!(
         model.best_iteration().unwrap() > 20,
         "{:?}",
@@ -276,17 +291,26 @@ fn early_stopping_stops_when_the_validation_loss_stops_improving() {
 #[test]
 fn fit_with_validation_uses_the_given_fold() {
     let (x, y) = learnable(8, 3000);
-    let (xt, yt) = (x.slice(ndarray::s![..2000, ..]), &y[..2000]);
-    let (xv, yv) = (x.slice(ndarray::s![2000.., ..]), &y[2000..]);
+    let y = Array1::from(y);
+    let (xt, yt) = (
+        x.slice(ndarray::s![..2000, ..]),
+        y.slice(ndarray::s![..2000]),
+    );
+    let (xv, yv) = (
+        x.slice(ndarray::s![2000.., ..]),
+        y.slice(ndarray::s![2000..]),
+    );
+    let train = Dataset::new(xt, yt, Task::Binary).unwrap();
+    let valid = Dataset::new(xv, yv, Task::Binary).unwrap();
     let p = params(|p| p.rounds = 30);
     let model = Gbdt::new(p)
         .unwrap()
-        .fit_with_validation(xt, yt, None, xv, yv)
+        .fit_with_validation(&train, &valid)
         .unwrap();
     // Without early stopping the loss is recorded for every round and all trees are kept.
     assert_eq!(model.validation_loss().len(), 30);
     assert_eq!(model.n_trees(), 30);
-    let last = mean_log_loss(&model.predict_proba(xv).unwrap(), yv);
+    let last = mean_log_loss(&model.predict_proba(xv).unwrap(), &yv.to_vec());
     assert!((last - model.validation_loss()[29]).abs() < 1e-12);
 }
 
@@ -297,119 +321,97 @@ fn sample_weights_scale_the_newton_step() {
     let x = array![[1.0], [2.0], [3.0], [4.0]];
     let y = [1.0, 2.0, 10.0, 13.0];
     let p = params(|p| {
-        p.objective = Objective::SquaredError;
         p.rounds = 1;
         p.max_leaves = 2;
         p.min_data_in_leaf = 1;
         p.learning_rate = 1.0;
     });
-    let model = Gbdt::new(p)
+    let y = Array1::from(y.to_vec());
+    let w = array![1.0, 3.0, 1.0, 1.0];
+    let data = Dataset::new(x.view(), y.view(), Task::Regression)
         .unwrap()
-        .fit(x.view(), &y, Some(&[1.0, 3.0, 1.0, 1.0]))
+        .with_weights(w.view())
         .unwrap();
+    let model = Gbdt::new(p).unwrap().fit(&data).unwrap();
     assert_eq!(model.init_score(), 5.0);
-    let pred = model.predict(array![[1.5]].view()).unwrap();
+    let pred = values(&model, array![[1.5]].view());
     assert!((pred[0] - (5.0 - 13.0 / 4.0)).abs() < 1e-12, "{pred:?}");
 }
 
 #[test]
 fn bad_input_is_refused_with_the_position_named() {
     let learner = Gbdt::new(params(|p| p.rounds = 2)).unwrap();
-    let mut x = Array2::from_shape_fn((6, 2), |(i, j)| (i + j) as f64);
-    let y = [0.0, 1.0, 0.0, 1.0, 0.0, 1.0];
+    let x = Array2::from_shape_fn((6, 2), |(i, j)| (i + j) as f64);
+    let y = array![0.0, 1.0, 0.0, 1.0, 0.0, 1.0];
+    let data = Dataset::new(x.view(), y.view(), Task::Binary).unwrap();
+    let model = learner.fit(&data).unwrap();
 
-    x[[3, 1]] = f64::NAN;
-    match learner.fit(x.view(), &y, None) {
-        Err(GbdtError::NonFiniteFeature {
-            row: 3, feature: 1, ..
-        }) => {}
-        other => panic!("{other:?}"),
-    }
-    x[[3, 1]] = f64::NEG_INFINITY;
-    let e = learner.fit(x.view(), &y, None).unwrap_err();
-    assert!(e.to_string().contains("row 3, feature 1"), "{e}");
-    x[[3, 1]] = 0.0;
-
-    assert_eq!(
-        learner.fit(x.view(), &y[..5], None).unwrap_err(),
-        GbdtError::LengthMismatch {
-            what: "training labels",
-            got: 5,
-            expected: 6
-        }
-    );
-    assert_eq!(
-        learner.fit(x.view(), &[1.0; 6], None).unwrap_err(),
-        GbdtError::SingleClass { rows: 6, class: 1 }
-    );
-    assert_eq!(
-        learner
-            .fit(x.view(), &[0.0, 1.0, 0.5, 1.0, 0.0, 1.0], None)
-            .unwrap_err(),
-        GbdtError::InvalidLabel {
-            what: "training labels",
-            row: 2,
-            value: 0.5
-        }
-    );
+    // Prediction checks its input: column count, then NaN/inf with row and column.
     assert!(matches!(
-        learner.fit(x.view(), &[0.0, 1.0, 0.0, f64::NAN, 0.0, 1.0], None),
-        Err(GbdtError::NonFiniteLabel { row: 3, .. })
-    ));
-    assert!(matches!(
-        learner.fit(x.view(), &y, Some(&[1.0; 4])),
-        Err(GbdtError::LengthMismatch {
-            what: "sample weights",
-            got: 4,
-            expected: 6
-        })
-    ));
-    assert!(matches!(
-        learner.fit(x.view(), &y, Some(&[1.0, 1.0, -1.0, 1.0, 1.0, 1.0])),
-        Err(GbdtError::InvalidWeight { row: 2, .. })
-    ));
-    assert!(matches!(
-        learner.fit(Array2::<f64>::zeros((0, 2)).view(), &[], None),
-        Err(GbdtError::TooFew { unit: "rows", .. })
-    ));
-
-    let model = learner.fit(x.view(), &y, None).unwrap();
-    assert_eq!(
-        model.predict(Array2::zeros((2, 3)).view()).unwrap_err(),
-        GbdtError::FeatureCountMismatch {
-            what: "features",
+        model.predict(Array2::zeros((2, 3)).view()),
+        Err(Error::FeatureCount {
             got: 3,
             expected: 2
-        }
-    );
-    let mut probe = Array2::zeros((2, 2));
-    probe[[1, 0]] = f64::INFINITY;
-    assert!(matches!(
-        model.predict_proba(probe.view()),
-        Err(GbdtError::NonFiniteFeature {
-            row: 1,
-            feature: 0,
-            ..
         })
     ));
-    let reg = Gbdt::new(params(|p| {
-        p.objective = Objective::SquaredError;
-        p.rounds = 1;
-    }))
-    .unwrap()
-    .fit(x.view(), &[0.5, 1.0, 2.0, 3.0, 4.0, 5.0], None)
-    .unwrap();
-    assert_eq!(
-        reg.predict_proba(x.view()).unwrap_err(),
-        GbdtError::NotAClassifier
-    );
-
-    // Early stopping needs rows on both sides of the cut.
-    let es = Gbdt::new(params(|p| p.early_stopping_rounds = Some(3))).unwrap();
+    let mut probe = Array2::zeros((2, 2));
+    probe[[1, 0]] = f64::INFINITY;
+    let e = model.predict_proba(probe.view()).unwrap_err();
+    assert!(matches!(e, Error::NonFinite { row: 1, col: 0, .. }), "{e}");
+    probe[[1, 0]] = f64::NAN;
     assert!(matches!(
-        es.fit(x.slice(ndarray::s![..1, ..]), &[0.0], None),
-        Err(GbdtError::TooFew { unit: "rows", .. })
+        model.predict_raw(probe.view()),
+        Err(Error::NonFinite { row: 1, col: 0, .. })
     ));
+
+    // Multiclass is refused, and so are probabilities from a regression model.
+    let y3 = array![0.0, 1.0, 2.0, 0.0, 1.0, 2.0];
+    let d3 = Dataset::new(x.view(), y3.view(), Task::Multiclass { n_classes: 3 }).unwrap();
+    assert!(matches!(
+        learner.fit(&d3),
+        Err(Error::Unsupported { model: "gbdt", .. })
+    ));
+    let dr = Dataset::new(x.view(), y3.view(), Task::Regression).unwrap();
+    let reg = learner.fit(&dr).unwrap();
+    assert!(matches!(
+        reg.predict_proba(x.view()),
+        Err(Error::Unsupported { .. })
+    ));
+    assert!(matches!(
+        reg.predict_class(x.view()),
+        Err(Error::Unsupported { .. })
+    ));
+
+    // A validation set must match the training set.
+    let x3 = Array2::zeros((6, 3));
+    let dv = Dataset::new(x3.view(), y.view(), Task::Binary).unwrap();
+    assert!(matches!(
+        learner.fit_with_validation(&data, &dv),
+        Err(Error::FeatureCount {
+            got: 3,
+            expected: 2
+        })
+    ));
+    assert!(matches!(
+        learner.fit_with_validation(&data, &dr),
+        Err(Error::Unsupported { .. })
+    ));
+
+    // Early stopping needs rows on both sides of the cut, and both classes in the fold.
+    let es = Gbdt::new(params(|p| p.early_stopping_rounds = Some(3))).unwrap();
+    let two = Dataset::new(
+        x.slice(ndarray::s![..2, ..]),
+        y.slice(ndarray::s![..2]),
+        Task::Binary,
+    )
+    .unwrap();
+    assert!(matches!(
+        es.fit(&two),
+        Err(Error::TooFewRows { rows: 2, .. })
+    ));
+    let y_tail = array![0.0, 1.0, 0.0, 1.0, 1.0, 1.0];
+    let dt = Dataset::new(x.view(), y_tail.view(), Task::Binary).unwrap();
+    assert!(matches!(es.fit(&dt), Err(Error::SingleClass { class: 1 })));
 }
 
 #[test]
@@ -429,8 +431,27 @@ fn out_of_range_parameters_are_named() {
     ];
     for (name, p) in cases {
         match Gbdt::new(p) {
-            Err(GbdtError::InvalidParameter { name: got, .. }) => assert_eq!(got, name),
+            Err(Error::InvalidParameter { name: got, .. }) => assert_eq!(got, name),
             other => panic!("{name}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn boxed_models_predict_like_the_concrete_one() {
+    let (x, y) = learnable(9, 1500);
+    let y = Array1::from(y);
+    let data = Dataset::new(x.view(), y.view(), Task::Binary).unwrap();
+    let learner = Gbdt::new(params(|p| p.rounds = 10)).unwrap();
+    let boxed: Box<dyn Model> = (&learner as &dyn DynLearner).fit_boxed(&data).unwrap();
+    let concrete = learner.fit(&data).unwrap();
+    assert_eq!(boxed.name(), "gbdt");
+    assert_eq!(boxed.task(), Task::Binary);
+    assert_eq!(boxed.n_features(), 5);
+    assert_eq!(
+        boxed.predict(x.view()).unwrap(),
+        concrete.predict(x.view()).unwrap()
+    );
+    let imp = boxed.feature_importance().unwrap();
+    assert!((imp.sum() - 1.0).abs() < 1e-12 && imp.iter().all(|&v| v >= 0.0));
 }

@@ -4,8 +4,6 @@ use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::error::{GbdtError, Result};
-
 /// The bin edges of one feature.
 ///
 /// Bin `b` holds the values `v` with `upper[b - 1] < v <= upper[b]`; the last edge is `+inf`,
@@ -96,23 +94,6 @@ impl BinnedMatrix {
     pub(crate) fn column(&self, f: usize) -> &[u8] {
         &self.bins[f * self.n_rows..(f + 1) * self.n_rows]
     }
-}
-
-/// Checks that every feature value is finite, naming the first bad one (row-major order).
-pub(crate) fn check_finite(x: ArrayView2<'_, f64>, what: &'static str) -> Result<()> {
-    for (row, values) in x.outer_iter().enumerate() {
-        for (feature, &value) in values.iter().enumerate() {
-            if !value.is_finite() {
-                return Err(GbdtError::NonFiniteFeature {
-                    what,
-                    row,
-                    feature,
-                    value,
-                });
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Fits one [`BinMapper`] per feature on (at most `sample_rows` evenly spaced rows of) `x` and

@@ -20,6 +20,8 @@
 //!   is bit-identical for any thread count; randomness (row and feature subsampling) comes
 //!   from one generator seeded by [`GbdtParams::seed`].
 //!
+//! The [`Task`] of the training [`Dataset`] picks the loss ([`Objective`]): binary log-loss
+//! for [`Task::Binary`], squared loss for [`Task::Regression`]; multiclass is refused.
 //! Losses: binary log-loss on labels 0/1 with `p = σ(score)`, `g = p − y`, `h = p(1 − p)`,
 //! started from the log-odds of the (weighted) base rate; squared loss `½(score − y)²` with
 //! `g = score − y`, `h = 1`, started from the (weighted) mean. Sample weights multiply `g` and
@@ -54,48 +56,63 @@
 //! # Example
 //!
 //! ```
-//! use ndarray::Array2;
+//! use ndarray::{Array1, Array2};
 //! use shortfall_signals::gbdt::{Gbdt, GbdtParams, Importance};
+//! use shortfall_signals::{Dataset, Learner, Model, Task};
 //!
 //! // y = 1 when x0 > 0.5; x1 is an unrelated feature.
 //! let n = 400;
 //! let x = Array2::from_shape_fn((n, 2), |(i, j)| ((i * (1 + 6 * j)) % n) as f64 / n as f64);
-//! let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from(x[[i, 0]] > 0.5))).collect();
+//! let y = Array1::from_shape_fn(n, |i| f64::from(u8::from(x[[i, 0]] > 0.5)));
+//! let data = Dataset::new(x.view(), y.view(), Task::Binary)?;
 //! let params = GbdtParams { rounds: 20, threads: 1, ..GbdtParams::default() };
-//! let model = Gbdt::new(params)?.fit(x.view(), &y, None)?;
-//! let p = model.predict_proba(x.view())?;
-//! assert!(p[0] < 0.1 && p[n - 1] > 0.9); // x0 = 0 and x0 = 0.9975
-//! let gain = model.feature_importance(Importance::Gain);
+//! let model = Gbdt::new(params)?.fit(&data)?;
+//! let p = model.predict(x.view())?; // n × 2: [P(0), P(1)]
+//! assert!(p[[0, 1]] < 0.1 && p[[n - 1, 1]] > 0.9); // x0 = 0 and x0 = 0.9975
+//! let gain = model.importance(Importance::Gain);
 //! assert!(gain[0] > gain[1]);
-//! # Ok::<(), shortfall_signals::gbdt::GbdtError>(())
+//! # Ok::<(), shortfall_signals::Error>(())
 //! ```
 
 mod bins;
-mod error;
 mod hist;
 mod tree;
 
-use ndarray::ArrayView2;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, s};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use error::{GbdtError, Result};
+use crate::error::{Error, Result, check_param};
+use crate::model::{Dataset, Learner, Model, Task, check_features};
 
 use bins::BinnedMatrix;
 use hist::{GradPair, SplitRules};
 use tree::{GrowRules, Grower, Tree};
 
-/// The loss a model minimises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// The loss a model minimises, chosen by the [`Task`] of the training set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
-    /// Binary log-loss on labels 0/1 (LightGBM `binary`); scores are log-odds.
-    #[default]
+    /// Binary log-loss on labels 0/1 (LightGBM `binary`) for [`Task::Binary`]; scores are
+    /// log-odds.
     LogLoss,
-    /// Squared error (LightGBM `regression`/`l2`).
+    /// Squared error (LightGBM `regression`/`l2`) for [`Task::Regression`].
     SquaredError,
+}
+
+impl Objective {
+    fn for_task(task: Task) -> Result<Self> {
+        match task {
+            Task::Binary => Ok(Objective::LogLoss),
+            Task::Regression => Ok(Objective::SquaredError),
+            Task::Multiclass { n_classes } => Err(Error::Unsupported {
+                model: MODEL_NAME,
+                what: format!("{n_classes}-class classification (binary and regression only)"),
+            }),
+        }
+    }
 }
 
 /// Feature importance measure.
@@ -107,13 +124,13 @@ pub enum Importance {
     SplitCount,
 }
 
+const MODEL_NAME: &str = "gbdt";
+
 /// Parameters of a [`Gbdt`] fit. The defaults equal LightGBM's (see the [module
-/// docs](self)); validated by [`Gbdt::new`].
+/// docs](self)); checked by [`Gbdt::new`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GbdtParams {
-    /// Loss to minimise. Default log-loss.
-    pub objective: Objective,
     /// Boosting rounds (trees), at least 1. Default 100.
     pub rounds: usize,
     /// Shrinkage applied to every leaf value, in (0, ∞). Default 0.1.
@@ -141,7 +158,7 @@ pub struct GbdtParams {
     /// Stop when the validation loss has not improved for this many rounds and keep the
     /// trees up to the best round; `None` trains all rounds. Default `None`.
     pub early_stopping_rounds: Option<usize>,
-    /// With early stopping and [`Gbdt::fit`]: the fraction of rows, taken from the *end*
+    /// With early stopping and [`Learner::fit`]: the fraction of rows, taken from the *end*
     /// (the most recent rows of a time-ordered set), held out as the validation fold, in
     /// (0, 1). Default 0.2.
     pub validation_fraction: f64,
@@ -154,7 +171,6 @@ pub struct GbdtParams {
 impl Default for GbdtParams {
     fn default() -> Self {
         Self {
-            objective: Objective::LogLoss,
             rounds: 100,
             learning_rate: 0.1,
             max_leaves: 31,
@@ -179,91 +195,118 @@ impl GbdtParams {
     /// Checks every parameter against its documented range.
     ///
     /// # Errors
-    /// [`GbdtError::InvalidParameter`] naming the first parameter out of range.
+    /// [`Error::InvalidParameter`] naming the first parameter out of range.
     pub fn validate(&self) -> Result<()> {
-        fn bad(
-            name: &'static str,
-            value: impl std::fmt::Display,
-            allowed: &'static str,
-        ) -> Result<()> {
-            Err(GbdtError::InvalidParameter {
-                name,
-                value: value.to_string(),
-                allowed,
-            })
-        }
         let p = self;
-        if p.rounds == 0 {
-            return bad("rounds", p.rounds, ">= 1");
-        }
-        if !(p.learning_rate.is_finite() && p.learning_rate > 0.0) {
-            return bad("learning_rate", p.learning_rate, "finite and > 0");
-        }
-        if !(2..=65_536).contains(&p.max_leaves) {
-            return bad("max_leaves", p.max_leaves, "2 ..= 65536");
-        }
-        if p.max_depth == Some(0) {
-            return bad("max_depth", 0, ">= 1 or None");
-        }
-        if !(2..=255).contains(&p.max_bins) {
-            return bad("max_bins", p.max_bins, "2 ..= 255");
-        }
-        if p.bin_sample_rows == 0 {
-            return bad("bin_sample_rows", 0, ">= 1");
-        }
-        if p.min_data_in_leaf == 0 {
-            return bad("min_data_in_leaf", 0, ">= 1");
-        }
+        check_param(p.rounds >= 1, "rounds", p.rounds, ">= 1")?;
+        check_param(
+            p.learning_rate.is_finite() && p.learning_rate > 0.0,
+            "learning_rate",
+            p.learning_rate,
+            "finite and > 0",
+        )?;
+        check_param(
+            (2..=65_536).contains(&p.max_leaves),
+            "max_leaves",
+            p.max_leaves,
+            "2 ..= 65536",
+        )?;
+        check_param(p.max_depth != Some(0), "max_depth", 0, ">= 1 or None")?;
+        check_param(
+            (2..=255).contains(&p.max_bins),
+            "max_bins",
+            p.max_bins,
+            "2 ..= 255",
+        )?;
+        check_param(p.bin_sample_rows >= 1, "bin_sample_rows", 0, ">= 1")?;
+        check_param(p.min_data_in_leaf >= 1, "min_data_in_leaf", 0, ">= 1")?;
         for (name, v) in [
             ("min_sum_hessian_in_leaf", p.min_sum_hessian_in_leaf),
             ("lambda_l2", p.lambda_l2),
             ("min_gain_to_split", p.min_gain_to_split),
         ] {
-            if !(v.is_finite() && v >= 0.0) {
-                return bad(name, v, "finite and >= 0");
-            }
+            check_param(v.is_finite() && v >= 0.0, name, v, "finite and >= 0")?;
         }
         for (name, v) in [
             ("feature_fraction", p.feature_fraction),
             ("row_fraction", p.row_fraction),
         ] {
-            if !(v > 0.0 && v <= 1.0) {
-                return bad(name, v, "0 < value <= 1");
-            }
+            check_param(v > 0.0 && v <= 1.0, name, v, "0 < value <= 1")?;
         }
-        if p.early_stopping_rounds == Some(0) {
-            return bad("early_stopping_rounds", 0, ">= 1 or None");
-        }
-        if !(p.validation_fraction > 0.0 && p.validation_fraction < 1.0) {
-            return bad(
-                "validation_fraction",
-                p.validation_fraction,
-                "0 < value < 1",
-            );
-        }
-        Ok(())
+        check_param(
+            p.early_stopping_rounds != Some(0),
+            "early_stopping_rounds",
+            0,
+            ">= 1 or None",
+        )?;
+        check_param(
+            p.validation_fraction > 0.0 && p.validation_fraction < 1.0,
+            "validation_fraction",
+            p.validation_fraction,
+            "0 < value < 1",
+        )
     }
 }
 
-/// A histogram gradient-boosting learner: validated [`GbdtParams`].
+/// A histogram gradient-boosting learner: checked [`GbdtParams`]. Fits binary
+/// classification (log-loss) and regression (squared loss) datasets through [`Learner`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gbdt {
     params: GbdtParams,
 }
 
-/// A borrowed labelled set: features (rows × features), labels, optional weights.
-#[derive(Debug, Clone, Copy)]
-struct Labelled<'a> {
-    x: ArrayView2<'a, f64>,
-    y: &'a [f64],
-    weights: Option<&'a [f64]>,
+impl Learner for Gbdt {
+    type Model = GbdtModel;
+
+    /// Fits on the dataset (with its sample weights). With
+    /// [`GbdtParams::early_stopping_rounds`] set, the last
+    /// [`GbdtParams::validation_fraction`] of the rows are held out as the validation fold
+    /// (unweighted).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a multiclass task; [`Error::TooFewRows`] when early
+    /// stopping leaves no rows on one side of the cut; the errors of [`Dataset::new`] for a
+    /// validation fold that holds a single class; [`Error::InvalidParameter`] (`threads`)
+    /// when the thread pool cannot start.
+    fn fit(&self, data: &Dataset<'_>) -> Result<GbdtModel> {
+        let objective = Objective::for_task(data.task())?;
+        if self.params.early_stopping_rounds.is_none() {
+            return self.fit_inner(objective, data, None);
+        }
+        let n = data.n_rows();
+        let n_valid = (n as f64 * self.params.validation_fraction).round() as usize;
+        if n_valid == 0 || n_valid >= n {
+            return Err(Error::TooFewRows {
+                what: format!(
+                    "early stopping with validation_fraction {} (a training part and a validation fold)",
+                    self.params.validation_fraction
+                ),
+                rows: n,
+                needed: (1.0
+                    / self
+                        .params
+                        .validation_fraction
+                        .min(1.0 - self.params.validation_fraction))
+                .ceil() as usize,
+            });
+        }
+        let cut = n - n_valid;
+        let x = data.features();
+        let y = data.labels();
+        let mut train = Dataset::new(x.slice(s![..cut, ..]), y.slice(s![..cut]), data.task())?;
+        if let Some(w) = data.weights() {
+            train = train.with_weights(w.slice_move(s![..cut]))?;
+        }
+        let valid = Dataset::new(x.slice(s![cut.., ..]), y.slice(s![cut..]), data.task())?;
+        self.fit_inner(objective, &train, Some(&valid))
+    }
 }
 
 impl Gbdt {
     /// A learner with these parameters.
     ///
     /// # Errors
-    /// [`GbdtError::InvalidParameter`] when a parameter is out of range.
+    /// [`Error::InvalidParameter`] when a parameter is out of range.
     pub fn new(params: GbdtParams) -> Result<Self> {
         params.validate()?;
         Ok(Self { params })
@@ -274,148 +317,81 @@ impl Gbdt {
         &self.params
     }
 
-    /// Fits on `x` (rows × features), labels `y` (0/1 for log-loss) and optional non-negative
-    /// sample `weights`. With [`GbdtParams::early_stopping_rounds`] set, the last
-    /// [`GbdtParams::validation_fraction`] of the rows are held out as the validation fold.
+    /// Fits on `train` and records the validation loss on `valid` after every round; with
+    /// [`GbdtParams::early_stopping_rounds`] set, stops early on it. `valid`'s weights are
+    /// not used.
     ///
     /// # Errors
-    /// A non-finite feature or label, a label other than 0/1 for log-loss, a single class,
-    /// lengths that differ from the row count, bad weights, no rows or features, a validation
-    /// fold or training part with no rows, or a thread pool that cannot start.
-    pub fn fit(
-        &self,
-        x: ArrayView2<'_, f64>,
-        y: &[f64],
-        weights: Option<&[f64]>,
-    ) -> Result<GbdtModel> {
-        check_lengths(x, y, weights, "training labels")?;
-        let Some(_) = self.params.early_stopping_rounds else {
-            return self.fit_inner(Labelled { x, y, weights }, None);
-        };
-        let n = x.nrows();
-        let n_valid = (n as f64 * self.params.validation_fraction).round() as usize;
-        if n_valid == 0 || n_valid >= n {
-            return Err(GbdtError::TooFew {
-                unit: "rows",
-                what: "a training part and a validation fold of validation_fraction",
-                got: n,
-                needed: (2.0
-                    / self
-                        .params
-                        .validation_fraction
-                        .min(1.0 - self.params.validation_fraction))
-                .ceil() as usize,
-            });
-        }
-        let cut = n - n_valid;
-        let train = Labelled {
-            x: x.slice(ndarray::s![..cut, ..]),
-            y: &y[..cut],
-            weights: weights.map(|w| &w[..cut]),
-        };
-        let valid = Labelled {
-            x: x.slice(ndarray::s![cut.., ..]),
-            y: &y[cut..],
-            weights: None,
-        };
-        self.fit_inner(train, Some(valid))
-    }
-
-    /// Fits on a training set and, when [`GbdtParams::early_stopping_rounds`] is set, stops
-    /// early on the given validation set (otherwise the validation loss is only recorded).
-    ///
-    /// # Errors
-    /// As [`Gbdt::fit`], for both sets; the validation set must have the training set's
-    /// feature count.
+    /// As [`Learner::fit`]; [`Error::FeatureCount`] when `valid` has another column count,
+    /// [`Error::Unsupported`] when its task differs from `train`'s.
     pub fn fit_with_validation(
         &self,
-        x: ArrayView2<'_, f64>,
-        y: &[f64],
-        weights: Option<&[f64]>,
-        x_valid: ArrayView2<'_, f64>,
-        y_valid: &[f64],
+        train: &Dataset<'_>,
+        valid: &Dataset<'_>,
     ) -> Result<GbdtModel> {
-        check_lengths(x, y, weights, "training labels")?;
-        check_lengths(x_valid, y_valid, None, "validation labels")?;
-        self.fit_inner(
-            Labelled { x, y, weights },
-            Some(Labelled {
-                x: x_valid,
-                y: y_valid,
-                weights: None,
-            }),
-        )
+        let objective = Objective::for_task(train.task())?;
+        if valid.n_features() != train.n_features() {
+            return Err(Error::FeatureCount {
+                got: valid.n_features(),
+                expected: train.n_features(),
+            });
+        }
+        if valid.task() != train.task() {
+            return Err(Error::Unsupported {
+                model: MODEL_NAME,
+                what: format!(
+                    "a {} validation set for a {} fit",
+                    valid.task(),
+                    train.task()
+                ),
+            });
+        }
+        self.fit_inner(objective, train, Some(valid))
     }
 
-    fn fit_inner(&self, train: Labelled<'_>, valid: Option<Labelled<'_>>) -> Result<GbdtModel> {
-        let p = &self.params;
-        let (n_rows, n_features) = train.x.dim();
-        if n_rows == 0 {
-            return Err(GbdtError::TooFew {
-                unit: "rows",
-                what: "a fit",
-                got: 0,
-                needed: 1,
-            });
-        }
-        if n_features == 0 || n_features > u32::MAX as usize {
-            return Err(GbdtError::TooFew {
-                unit: "features",
-                what: "a fit",
-                got: n_features,
-                needed: 1,
-            });
-        }
-        bins::check_finite(train.x, "training features")?;
-        check_labels(p.objective, train.y, "training labels")?;
-        if let Some(w) = train.weights {
-            check_weights(w)?;
-        }
-        if let Some(v) = &valid {
-            if v.x.ncols() != n_features {
-                return Err(GbdtError::FeatureCountMismatch {
-                    what: "validation features",
-                    got: v.x.ncols(),
-                    expected: n_features,
-                });
-            }
-            if v.x.nrows() == 0 {
-                return Err(GbdtError::TooFew {
-                    unit: "rows",
-                    what: "the validation fold",
-                    got: 0,
-                    needed: 1,
-                });
-            }
-            bins::check_finite(v.x, "validation features")?;
-            check_labels(p.objective, v.y, "validation labels")?;
-        }
-        if p.objective == Objective::LogLoss {
-            let ones = train.y.iter().filter(|&&v| v == 1.0).count();
-            if ones == 0 || ones == n_rows {
-                return Err(GbdtError::SingleClass {
-                    rows: n_rows,
-                    class: u8::from(ones > 0),
-                });
-            }
-        }
+    fn fit_inner(
+        &self,
+        objective: Objective,
+        train: &Dataset<'_>,
+        valid: Option<&Dataset<'_>>,
+    ) -> Result<GbdtModel> {
+        let threads = self.params.threads;
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(p.threads)
+            .num_threads(threads)
             .build()
-            .map_err(|e| GbdtError::ThreadPool {
-                threads: p.threads,
-                reason: e.to_string(),
+            .map_err(|e| Error::InvalidParameter {
+                name: "threads",
+                value: format!("{threads} (the pool did not start: {e})"),
+                allowed: "a thread count the system can start",
             })?;
-        pool.install(|| self.boost(train, valid))
+        let y: Vec<f64> = train.labels().to_vec();
+        let w: Option<Vec<f64>> = train.weights().map(|w| w.to_vec());
+        let v = valid.map(|v| (v.features(), v.labels().to_vec()));
+        pool.install(|| {
+            self.boost(
+                objective,
+                train.features(),
+                &y,
+                w.as_deref(),
+                v.as_ref().map(|(x, y)| (*x, y.as_slice())),
+            )
+        })
     }
 
     /// The boosting loop, on the fit's pool.
-    fn boost(&self, train: Labelled<'_>, valid: Option<Labelled<'_>>) -> Result<GbdtModel> {
+    fn boost(
+        &self,
+        objective: Objective,
+        x: ArrayView2<'_, f64>,
+        y: &[f64],
+        weights: Option<&[f64]>,
+        valid: Option<(ArrayView2<'_, f64>, &[f64])>,
+    ) -> Result<GbdtModel> {
         let p = &self.params;
-        let (n_rows, n_features) = train.x.dim();
+        let (n_rows, n_features) = x.dim();
         let (mappers, data): (_, BinnedMatrix) =
-            bins::bin_features(train.x, p.max_bins, p.bin_sample_rows);
-        let init_score = initial_score(p.objective, train.y, train.weights);
+            bins::bin_features(x, p.max_bins, p.bin_sample_rows);
+        let init_score = initial_score(objective, y, weights);
         let rules = GrowRules {
             max_leaves: p.max_leaves,
             max_depth: p.max_depth,
@@ -431,7 +407,7 @@ impl Gbdt {
         let mut rng = StdRng::seed_from_u64(p.seed);
         let mut scores = vec![init_score; n_rows];
         let mut grads = vec![GradPair::default(); n_rows];
-        let mut valid_scores = valid.map(|v| vec![init_score; v.x.nrows()]);
+        let mut valid_scores = valid.map(|(vx, _)| vec![init_score; vx.nrows()]);
         let mut trees: Vec<Tree> = Vec::with_capacity(p.rounds);
         let mut history = Vec::new();
         let mut best: Option<(usize, f64)> = None;
@@ -442,7 +418,7 @@ impl Gbdt {
         let mut bag: Vec<u32> = Vec::new();
 
         for round in 0..p.rounds {
-            compute_gradients(p.objective, &scores, train.y, train.weights, &mut grads);
+            compute_gradients(objective, &scores, y, weights, &mut grads);
             if n_sub_features < n_features {
                 sample_features(&mut rng, n_sub_features, &mut active);
             }
@@ -453,11 +429,11 @@ impl Gbdt {
                 None
             };
             let tree = grower.grow(&grads, bag_ref, &active, &mut scores);
-            if let (Some(v), Some(vs)) = (&valid, &mut valid_scores) {
+            if let (Some((vx, vy)), Some(vs)) = (valid, &mut valid_scores) {
                 vs.par_iter_mut()
                     .enumerate()
-                    .for_each(|(i, s)| *s += tree.predict(v.x.row(i)));
-                let loss = mean_loss(p.objective, vs, v.y);
+                    .for_each(|(i, s)| *s += tree.predict(vx.row(i)));
+                let loss = mean_loss(objective, vs, vy);
                 history.push(loss);
                 if best.is_none_or(|(_, b)| loss < b) {
                     best = Some((round, loss));
@@ -478,7 +454,7 @@ impl Gbdt {
             _ => None,
         };
         Ok(GbdtModel {
-            objective: p.objective,
+            objective,
             n_features,
             init_score,
             trees,
@@ -491,6 +467,7 @@ impl Gbdt {
 /// A fitted boosted ensemble. Serialises with serde; the trees carry their raw-value
 /// thresholds, so a deserialised model predicts without the training data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GbdtModel {
     objective: Objective,
     n_features: usize,
@@ -504,11 +481,6 @@ impl GbdtModel {
     /// The loss the model was fitted with.
     pub fn objective(&self) -> Objective {
         self.objective
-    }
-
-    /// Number of features the model expects.
-    pub fn n_features(&self) -> usize {
-        self.n_features
     }
 
     /// Number of trees kept (after early stopping, the best round's count).
@@ -533,54 +505,38 @@ impl GbdtModel {
         &self.validation_loss
     }
 
+    /// Raw score of one row (log-odds for log-loss, the value for squared loss), unchecked.
+    fn raw_row(&self, row: ArrayView1<'_, f64>) -> f64 {
+        self.init_score + self.trees.iter().map(|t| t.predict(row)).sum::<f64>()
+    }
+
     /// Raw scores: log-odds for log-loss, predicted values for squared loss.
     ///
     /// # Errors
-    /// [`GbdtError::FeatureCountMismatch`] or [`GbdtError::NonFiniteFeature`].
+    /// [`Error::FeatureCount`] or [`Error::NonFinite`] (see [`check_features`]).
     pub fn predict_raw(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
-        if x.ncols() != self.n_features {
-            return Err(GbdtError::FeatureCountMismatch {
-                what: "features",
-                got: x.ncols(),
-                expected: self.n_features,
-            });
-        }
-        bins::check_finite(x, "features")?;
-        Ok(x.outer_iter()
-            .map(|row| self.init_score + self.trees.iter().map(|t| t.predict(row)).sum::<f64>())
-            .collect())
+        check_features(x, Some(self.n_features))?;
+        Ok(x.outer_iter().map(|row| self.raw_row(row)).collect())
     }
 
-    /// P(y = 1) for each row of a log-loss model.
+    /// P(y = 1) for each row of a log-loss model (the second column of [`Model::predict`]).
     ///
     /// # Errors
-    /// [`GbdtError::NotAClassifier`] for a squared-loss model, otherwise as
+    /// [`Error::Unsupported`] for a squared-loss model, otherwise as
     /// [`GbdtModel::predict_raw`].
     pub fn predict_proba(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
         if self.objective != Objective::LogLoss {
-            return Err(GbdtError::NotAClassifier);
+            return Err(Error::Unsupported {
+                model: MODEL_NAME,
+                what: "class probabilities from a squared-loss (regression) model".into(),
+            });
         }
         Ok(self.predict_raw(x)?.into_iter().map(sigmoid).collect())
     }
 
-    /// Predicted class (0 or 1, at P(y = 1) > 0.5) for log-loss, predicted value for squared
-    /// loss.
-    ///
-    /// # Errors
-    /// As [`GbdtModel::predict_raw`].
-    pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Vec<f64>> {
-        let raw = self.predict_raw(x)?;
-        Ok(match self.objective {
-            Objective::LogLoss => raw
-                .into_iter()
-                .map(|s| f64::from(u8::from(s > 0.0)))
-                .collect(),
-            Objective::SquaredError => raw,
-        })
-    }
-
-    /// Per-feature importance: total split gain or number of splits over all kept trees.
-    pub fn feature_importance(&self, kind: Importance) -> Vec<f64> {
+    /// Per-feature importance, unnormalised: total split gain or number of splits over all
+    /// kept trees. ([`Model::feature_importance`] is the gain normalised to sum to one.)
+    pub fn importance(&self, kind: Importance) -> Vec<f64> {
         let mut out = vec![0.0; self.n_features];
         for t in &self.trees {
             for (&f, &g) in t.feature.iter().zip(&t.gain) {
@@ -594,60 +550,43 @@ impl GbdtModel {
     }
 }
 
+impl Model for GbdtModel {
+    fn name(&self) -> &'static str {
+        MODEL_NAME
+    }
+
+    fn task(&self) -> Task {
+        match self.objective {
+            Objective::LogLoss => Task::Binary,
+            Objective::SquaredError => Task::Regression,
+        }
+    }
+
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        let raw = self.predict_raw(x)?;
+        Ok(match self.objective {
+            Objective::LogLoss => Array2::from_shape_fn((raw.len(), 2), |(i, c)| {
+                let p1 = sigmoid(raw[i]);
+                if c == 1 { p1 } else { 1.0 - p1 }
+            }),
+            Objective::SquaredError => Array2::from_shape_fn((raw.len(), 1), |(i, _)| raw[i]),
+        })
+    }
+
+    /// Total split gain per feature, normalised to sum to one; `None` when no tree split.
+    fn feature_importance(&self) -> Option<Array1<f64>> {
+        let gain = self.importance(Importance::Gain);
+        let total: f64 = gain.iter().sum();
+        (total > 0.0).then(|| gain.iter().map(|g| g / total).collect())
+    }
+}
+
 fn sigmoid(s: f64) -> f64 {
     1.0 / (1.0 + (-s).exp())
-}
-
-fn check_lengths(
-    x: ArrayView2<'_, f64>,
-    y: &[f64],
-    w: Option<&[f64]>,
-    what: &'static str,
-) -> Result<()> {
-    if y.len() != x.nrows() {
-        return Err(GbdtError::LengthMismatch {
-            what,
-            got: y.len(),
-            expected: x.nrows(),
-        });
-    }
-    if let Some(w) = w
-        && w.len() != x.nrows()
-    {
-        return Err(GbdtError::LengthMismatch {
-            what: "sample weights",
-            got: w.len(),
-            expected: x.nrows(),
-        });
-    }
-    Ok(())
-}
-
-fn check_labels(objective: Objective, y: &[f64], what: &'static str) -> Result<()> {
-    for (row, &value) in y.iter().enumerate() {
-        if !value.is_finite() {
-            return Err(GbdtError::NonFiniteLabel { what, row, value });
-        }
-        if objective == Objective::LogLoss && value != 0.0 && value != 1.0 {
-            return Err(GbdtError::InvalidLabel { what, row, value });
-        }
-    }
-    Ok(())
-}
-
-fn check_weights(w: &[f64]) -> Result<()> {
-    for (row, &value) in w.iter().enumerate() {
-        if !(value.is_finite() && value >= 0.0) {
-            return Err(GbdtError::InvalidWeight { row, value });
-        }
-    }
-    if w.iter().all(|&v| v == 0.0) {
-        return Err(GbdtError::InvalidWeight {
-            row: w.len() - 1,
-            value: 0.0,
-        });
-    }
-    Ok(())
 }
 
 /// The constant score minimising the (weighted) loss: log-odds of the base rate or the mean.
