@@ -116,7 +116,6 @@ mod regimes {
     }
 }
 
-<<<<<<< HEAD
 mod smartcore_models {
     use shortfall_signals::Task;
     use shortfall_signals::conformance::{check_learner, check_learner_with};
@@ -149,7 +148,9 @@ mod smartcore_models {
         // SMO is quadratic in the rows: 200 training rows keep the debug build fast.
         check_learner_with(svm, Task::Binary, &SEEDS, 200);
         check_learner_with(svm, Task::Multiclass { n_classes: 3 }, &SEEDS, 200);
-=======
+    }
+}
+
 mod gbdt {
     use super::SEEDS;
     use shortfall_signals::Task;
@@ -176,6 +177,5 @@ mod gbdt {
     #[test]
     fn gbdt_regression_conforms() {
         check_learner(learner, Task::Regression, &SEEDS);
->>>>>>> gbdt
     }
 }
