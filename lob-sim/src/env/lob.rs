@@ -286,8 +286,10 @@ struct Episode {
 ///    order-entry latency, and fills update the inventory;
 /// 3. on the last decision (when [`LobWorldConfig::complete_at_horizon`]) resting orders are
 ///    cancelled and a market order is sent for the rest at once; if the book cannot absorb
-///    it, the remainder is retried every 10 ms (at most 100 times) after the horizon, and
-///    whatever still fails to trade shows as completion below 1.
+///    it (a thin book swept empty), the remainder is retried every 100 ms after the horizon
+///    until it trades — the prices it meets, however far the book has moved, are charged —
+///    for at most ten simulated minutes; only what still fails to trade then shows as
+///    completion below 1.
 ///
 /// Prices inside the environment (the observation's book, [`ExecInfo::filled_notional`],
 /// the arrival price) are in ticks; shortfall in bps is unit-free.
@@ -769,7 +771,7 @@ impl Env for LobExecEnv {
                 let e = self.episode.as_mut().expect("inside an episode");
                 let working: i64 = e.live.iter().map(|o| o.leaves).sum();
                 let rest = self.parent.quantity().0 - e.executed;
-                if rest <= 0 || tries >= 100 {
+                if rest <= 0 || tries >= SWEEP_TRIES {
                     break;
                 }
                 tries += 1;
@@ -786,7 +788,7 @@ impl Env for LobExecEnv {
                     }
                     Ok(())
                 })();
-                let until = Ts(e.market.now().0 + 10_000_000);
+                let until = Ts(e.market.now().0 + SWEEP_EVERY.0);
                 self.episode = Some(e);
                 sent?;
                 self.run_to(until);
@@ -852,6 +854,11 @@ impl Env for LobExecEnv {
         })
     }
 }
+
+/// How often the completion sweep retries after the horizon (100 ms) …
+const SWEEP_EVERY: Ts = Ts(100_000_000);
+/// … and how many times (10 simulated minutes in all).
+const SWEEP_TRIES: u32 = 6000;
 
 /// Salt separating the market's seed from the episode's own generator.
 const MARKET_SALT: u64 = 0x4d41_524b_4554_0001;
@@ -981,6 +988,33 @@ mod tests {
             impact += info.impact_cost;
         }
         assert!(impact > 0.0, "impact {impact}");
+    }
+
+    #[test]
+    fn forced_completion_sweeps_a_book_too_thin_for_the_last_child() {
+        // Rest the whole parent one tick behind the touch and dump what is left at the end:
+        // the last child is larger than the bid side, so completion needs the sweep.
+        let mut market = SimConfig::default();
+        market.session.warmup_s = 60.0;
+        let mut env = LobWorldConfig::new(market, Side::Sell, 300, 120.0, 30.0)
+            .build()
+            .unwrap();
+        for seed in 0..3 {
+            let (_, info, state) = run(&mut env, seed, |s| {
+                if s.is_last_step() {
+                    ExecAction::Market { qty: s.remaining }
+                } else if s.resting.0 == 0 {
+                    ExecAction::Limit {
+                        qty: s.remaining,
+                        offset_ticks: 1,
+                    }
+                } else {
+                    ExecAction::Hold
+                }
+            });
+            assert_eq!(info.filled, Qty(300), "seed {seed}");
+            assert_eq!(state.remaining, Qty(0));
+        }
     }
 
     #[test]
