@@ -6,7 +6,7 @@
 //! #[path = "../risk/tests/stress_support/mod.rs"]
 //! mod stress_support;
 //! let outcome = stress_support::drive(&mut controller, &mut book, &events, |b, e| b.apply(e));
-//! outcome.assert_gate_moved_on_detection(GateState::Reducing);
+//! outcome.assert_gate_moved_on_detection(false, GateState::Reducing);
 //! ```
 #![allow(dead_code)]
 
@@ -176,6 +176,19 @@ pub struct DriveOutcome {
 }
 
 impl DriveOutcome {
+    /// Appends the outcome of a later stretch of the same stream (indices shifted by the
+    /// number of events already in `self`), so a stream can be driven in pieces.
+    pub fn extend(&mut self, later: DriveOutcome) {
+        let offset = self.levels.len();
+        self.first_flag = self.first_flag.or(later.first_flag.map(|i| i + offset));
+        self.first_severe = self.first_severe.or(later.first_severe.map(|i| i + offset));
+        self.first_gate_change = self
+            .first_gate_change
+            .or(later.first_gate_change.map(|(i, s)| (i + offset, s)));
+        self.levels.extend(later.levels);
+        self.states.extend(later.states);
+    }
+
     /// The gate moved to at least `at_least` on the very event that first raised a flag
     /// strong enough to require it (Severe for the default posture rules).
     pub fn assert_gate_moved_on_detection(&self, severe: bool, at_least: GateState) {
