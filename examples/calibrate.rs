@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release --example calibrate -- lobster --messages M --orderbook O
 //!     [--tick 100] [--levels 1] [--out DIR] [--start S] [--end S] [--hawkes4 true|false]
-//!     [--beta shared|per_target|full] [--starts N]
+//!     [--beta shared|per_target|full] [--starts N] [--simulate true|false]
 //! ```
 //!
 //! Writes `calibration.md` (the report) and `calibration.json` (every estimate) into `DIR`
@@ -14,20 +14,28 @@
 //! cent); `--start`/`--end` bound the window in seconds after midnight; `--hawkes4 true` adds
 //! the 4-D Hawkes fit of market and limit orders. Units of every field are in the
 //! `shortfall_lob_sim::calibrate` module docs.
+//!
+//! Unless `--simulate false`, it then maps the estimates onto a zero-intelligence simulator
+//! configuration (`Calibration::to_sim_config`, written as `sim_config.toml`), simulates a
+//! session as long as the calibrated window, and writes `calibration_vs_simulation.md`: the
+//! data's mean spread, event rates and market-order sizes next to the simulation's. The
+//! summary then also carries `sim_mean_spread_ticks`, `sim_market_per_s` and
+//! `sim_limit_per_s`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use shortfall::lob_sim::calibrate::{CalibrationOptions, calibrate_files};
+use shortfall::lob_sim::calibrate::{CalibrationOptions, calibrate_files, simulate_stats};
 use shortfall::lob_sim::hawkes::BetaMode;
 
 const USAGE: &str = "usage:
   calibrate lobster --messages M --orderbook O [--tick 100] [--levels 1] [--out DIR]
                     [--start S] [--end S] [--hawkes4 true|false]
-                    [--beta shared|per_target|full] [--starts N]";
+                    [--beta shared|per_target|full] [--starts N] [--simulate true|false]";
 
 struct Args {
+    simulate: bool,
     messages: PathBuf,
     orderbook: PathBuf,
     out: PathBuf,
@@ -66,6 +74,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         "--hawkes4",
         "--beta",
         "--starts",
+        "--simulate",
     ];
     if let Some((f, _)) = flags.iter().find(|(f, _)| !allowed.contains(&f.as_str())) {
         return Err(format!("unknown flag {f}"));
@@ -110,7 +119,12 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             }
         };
     }
+    let simulate = match get("--simulate") {
+        Some(v) => num("--simulate", v)?,
+        None => true,
+    };
     Ok(Args {
+        simulate,
         messages: get("--messages").ok_or("missing --messages")?.into(),
         orderbook: get("--orderbook").ok_or("missing --orderbook")?.into(),
         out: get("--out").unwrap_or(".").into(),
@@ -141,6 +155,27 @@ fn run(a: Args) -> Result<(), String> {
     );
     println!("wrote {} and {}", md.display(), js.display());
     let mut summary = cal.summary_json();
+    if a.simulate {
+        let config = cal.to_sim_config().map_err(|e| e.to_string())?;
+        let toml_path = a.out.join("sim_config.toml");
+        let text = toml::to_string(&config).map_err(|e| e.to_string())?;
+        std::fs::write(&toml_path, text).map_err(|e| format!("{}: {e}", toml_path.display()))?;
+        let sim = simulate_stats(&config).map_err(|e| e.to_string())?;
+        let table = cal.comparison_markdown(&sim);
+        let cmp = a.out.join("calibration_vs_simulation.md");
+        let doc = format!(
+            "# Calibrated simulator against its data\n\nThe zero-intelligence simulator \
+             configured from `calibration.json` (`sim_config.toml`), one session as long as \
+             the calibrated window, seed {}.\n\n{table}",
+            config.seed
+        );
+        std::fs::write(&cmp, doc).map_err(|e| format!("{}: {e}", cmp.display()))?;
+        print!("{table}");
+        println!("wrote {} and {}", toml_path.display(), cmp.display());
+        summary["sim_mean_spread_ticks"] = serde_json::json!(sim.mean_spread_ticks);
+        summary["sim_market_per_s"] = serde_json::json!(sim.market_per_s);
+        summary["sim_limit_per_s"] = serde_json::json!(sim.limit_per_s);
+    }
     summary["seconds"] = serde_json::json!(seconds);
     println!("{summary}");
     Ok(())

@@ -73,6 +73,7 @@
 mod estimate;
 mod report;
 mod sizes;
+mod to_sim;
 
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +81,7 @@ use crate::hawkes::{BetaMode, FitOptions, HawkesFit};
 
 pub use estimate::{calibrate, calibrate_files};
 pub use sizes::{Quantile, SIZE_QUANTILE_PROBS, SizeDistribution};
+pub use to_sim::{SimulatedStats, simulate_stats};
 
 /// Options of [`calibrate`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
