@@ -245,6 +245,7 @@ pub struct PpoDiscrete<E: Env> {
     reward_scaler: RewardScaler,
     rng: StdRng,
     episodes_started: u64,
+    current_seeds: Vec<u64>,
     episode_returns: Vec<f64>,
     updates: u64,
     env_steps: u64,
@@ -334,11 +335,13 @@ where
             )))
             .init();
         let mut obs = Vec::with_capacity(envs.len());
+        let mut current_seeds = Vec::with_capacity(envs.len());
         let mut started = 0;
         for env in envs.iter_mut() {
             let s = episode_seed(config.seed, started);
             started += 1;
             obs.push(env.reset(s).map_err(|e| env_error(s, e))?.0);
+            current_seeds.push(s);
         }
         Ok(PpoDiscrete {
             reward_scaler: RewardScaler::new(config.num_envs, config.gamma)?,
@@ -354,6 +357,7 @@ where
             net,
             optim,
             episodes_started: started,
+            current_seeds,
             updates: 0,
             env_steps: 0,
         })
@@ -430,7 +434,7 @@ where
                 ro.values.push(f64::from(values[i]));
                 let step = self.envs[i]
                     .step(&a)
-                    .map_err(|e| env_error(self.episodes_started, e))?;
+                    .map_err(|e| env_error(self.current_seeds[i], e))?;
                 self.episode_returns[i] += step.reward;
                 rewards.push(step.reward);
                 ro.terminated.push(step.terminated);
@@ -448,6 +452,7 @@ where
                     let s = episode_seed(self.config.seed, self.episodes_started);
                     self.episodes_started += 1;
                     self.obs[i] = self.envs[i].reset(s).map_err(|e| env_error(s, e))?.0;
+                    self.current_seeds[i] = s;
                 } else {
                     self.obs[i] = next;
                 }
