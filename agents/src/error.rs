@@ -54,6 +54,14 @@ pub enum Error {
     /// Results could not be serialised.
     #[error(transparent)]
     Json(#[from] serde_json::Error),
+    /// A tensor operation of the RL learners failed in the burn backend.
+    #[error("tensor backend, {what}: {reason}")]
+    Tensor {
+        /// What was being done (e.g. `"reading a tensor back"`).
+        what: &'static str,
+        /// The backend's message.
+        reason: String,
+    },
     /// An invalid value in the shared vocabulary.
     #[error(transparent)]
     Core(#[from] shortfall_core::Error),

@@ -11,7 +11,24 @@
 //! - [`conformance`]: the check every execution policy must pass (valid actions, horizon
 //!   respected, parent completed exactly, deterministic given the seed).
 //!
-//! Reinforcement-learning agents (DQN, PPO) will join as further `Policy` implementations.
+//! - [`rl`]: reinforcement-learning building blocks on [burn](https://burn.dev) 0.22 —
+//!   backend/device selection, a seeded MLP, Adam training — for the DQN and PPO learners.
+//!
+//! ## Backends (cargo features)
+//!
+//! The networks run on burn's pure-Rust CPU backend `flex` by default (feature `flex`,
+//! default on). GPU backends are opt-in features passed through to burn: `wgpu` (any GPU
+//! through Vulkan/Metal/DX12) and `cuda` (NVIDIA). The backend is picked at run time
+//! ([`rl::BackendKind`]); tests read it from `SHORTFALL_RL_BACKEND`:
+//!
+//! ```text
+//! cargo test -p shortfall-agents rl::                                    # flex (CPU)
+//! SHORTFALL_RL_BACKEND=wgpu cargo test -p shortfall-agents --features wgpu rl::
+//! SHORTFALL_RL_BACKEND=cuda cargo test -p shortfall-agents --features cuda rl::
+//! ```
+//!
+//! On flex, training is bit-reproducible from its seeds; GPU backends may differ in the last
+//! bits between runs.
 //!
 //! ```
 //! use shortfall_agents::baselines::{AlmgrenChriss, Twap};
@@ -29,12 +46,15 @@
 //! ```
 //!
 //! Dependencies: `shortfall-core`, serde/serde_json, thiserror, rand (seeded bootstrap),
-//! statrs (normal CDF), plotters (SVG only). No feature flags yet.
+//! statrs (normal CDF), plotters (SVG only), burn 0.22.1 (`std`, `optim` and one backend;
+//! `rl` only).
 #![deny(missing_docs)]
 
 pub mod baselines;
 pub mod conformance;
 mod error;
 pub mod eval;
+#[cfg(any(feature = "flex", feature = "wgpu", feature = "cuda"))]
+pub mod rl;
 
 pub use error::{Error, Result};
