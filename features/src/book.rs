@@ -8,6 +8,7 @@
 
 use crate::extractor::FeatureExtractor;
 use crate::observation::Observation;
+use crate::unroll::by_len;
 use crate::window::trim;
 use shortfall_core::PriceLevel;
 
@@ -60,13 +61,15 @@ impl FeatureExtractor for Mid {
 #[inline]
 pub fn size_weighted_mid(bids: &[PriceLevel], asks: &[PriceLevel], levels: usize) -> Option<f64> {
     let side = |ls: &[PriceLevel]| {
-        let mut depth = 0.0;
-        let mut notional = 0.0;
-        for l in ls.iter().take(levels) {
-            depth += l.qty.0 as f64;
-            notional += l.price.0 as f64 * l.qty.0 as f64;
-        }
-        (depth, notional)
+        by_len!(&ls[..levels.min(ls.len())], |ls| {
+            let mut depth = 0.0;
+            let mut notional = 0.0;
+            for l in ls {
+                depth += l.qty.0 as f64;
+                notional += l.price.0 as f64 * l.qty.0 as f64;
+            }
+            (depth, notional)
+        })
     };
     let (db, nb) = side(bids);
     let (da, na) = side(asks);
@@ -230,7 +233,10 @@ impl FeatureExtractor for Depth {
     #[inline]
     fn update(&mut self, obs: &Observation<'_>, out: &mut [f64]) {
         let sum = |ls: &[PriceLevel]| -> f64 {
-            ls.iter().take(self.levels).map(|l| l.qty.0 as f64).sum()
+            by_len!(&ls[..self.levels.min(ls.len())], |ls| ls
+                .iter()
+                .map(|l| l.qty.0 as f64)
+                .sum())
         };
         out[0] = sum(obs.bids);
         out[1] = sum(obs.asks);
@@ -295,11 +301,11 @@ impl FeatureExtractor for BookImbalance {
     #[inline]
     fn update(&mut self, obs: &Observation<'_>, out: &mut [f64]) {
         let weighted = |levels: &[PriceLevel]| -> f64 {
-            levels
+            by_len!(&levels[..self.levels.min(levels.len())], |ls| ls
                 .iter()
-                .zip(&self.weights)
+                .zip(&self.weights[..ls.len()])
                 .map(|(l, w)| w * l.qty.0 as f64)
-                .sum()
+                .sum())
         };
         let b = weighted(obs.bids);
         let a = weighted(obs.asks);

@@ -58,6 +58,7 @@ mod observation;
 mod pipeline;
 pub mod price;
 mod snapshot;
+mod unroll;
 pub mod window;
 
 pub use batch::{Dataset, DatasetBuilder};

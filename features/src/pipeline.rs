@@ -1,9 +1,12 @@
 //! [`FeaturePipeline`]: configured features updated together, one row per event.
 
+use crate::book::{BookImbalance, BookValid, Depth, Microprice, Mid, Spread, WeightedMid};
 use crate::config::{DEFAULT_PIPELINE_TOML, Feature, PipelineConfig};
 use crate::error::{Error, Result};
 use crate::extractor::FeatureExtractor;
+use crate::flow::{OrderFlowImbalance, TradeFlow, TradeIntensity};
 use crate::observation::{Observation, TradeSigner, is_valid};
+use crate::price::{LaggedReturns, RangeVolatility, RealizedVolatility, TimeOfDay};
 use shortfall_core::{BookView, MarketEvent, PriceLevel, Side};
 
 /// A list of features updated together: each [`update`](Self::update) reads the book's top
@@ -31,9 +34,8 @@ use shortfall_core::{BookView, MarketEvent, PriceLevel, Side};
 /// ```
 #[derive(Debug)]
 pub struct FeaturePipeline {
-    features: Vec<Feature>,
-    /// Output offset of each feature, plus the total width at the end.
-    offsets: Vec<usize>,
+    /// The features grouped by kind, each with its output columns.
+    groups: Groups,
     names: Vec<String>,
     config: Option<PipelineConfig>,
     depth: usize,
@@ -49,6 +51,158 @@ pub struct FeaturePipeline {
     has_mid: bool,
     index: u64,
     signer: TradeSigner,
+}
+
+/// One feature of a group and its output columns `start..end`.
+type Slot<F> = (F, usize, usize);
+
+/// The features of a pipeline grouped by kind, each with its output columns.
+///
+/// Features are independent (each reads only the [`Observation`] and writes only its own
+/// columns), so the order in which they are updated does not change any output. Updating
+/// kind by kind makes each loop body one extractor's code, inlined into the pipeline's
+/// update with its kind known at compile time: no dispatch per feature.
+#[derive(Default)]
+struct Groups {
+    book_valid: Vec<Slot<BookValid>>,
+    mid: Vec<Slot<Mid>>,
+    microprice: Vec<Slot<Microprice>>,
+    weighted_mid: Vec<Slot<WeightedMid>>,
+    spread: Vec<Slot<Spread>>,
+    depth: Vec<Slot<Depth>>,
+    book_imbalance: Vec<Slot<BookImbalance>>,
+    order_flow_imbalance: Vec<Slot<OrderFlowImbalance>>,
+    trade_flow: Vec<Slot<TradeFlow>>,
+    trade_intensity: Vec<Slot<TradeIntensity>>,
+    realized_volatility: Vec<Slot<RealizedVolatility>>,
+    range_volatility: Vec<Slot<RangeVolatility>>,
+    lagged_returns: Vec<Slot<LaggedReturns>>,
+    time_of_day: Vec<Slot<TimeOfDay>>,
+    custom: Vec<Slot<Box<dyn FeatureExtractor + Send>>>,
+}
+
+/// Runs `$body` for every feature `$f` of every group with its columns `$cols`.
+macro_rules! for_each_feature {
+    ($groups:expr, |$f:ident, $cols:ident| $body:expr) => {{
+        let g = $groups;
+        for ($f, start, end) in g.book_valid.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.mid.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.microprice.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.weighted_mid.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.spread.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.depth.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.book_imbalance.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.order_flow_imbalance.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.trade_flow.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.trade_intensity.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.realized_volatility.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.range_volatility.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.lagged_returns.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.time_of_day.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+        for ($f, start, end) in g.custom.iter_mut() {
+            let $cols = *start..*end;
+            $body
+        }
+    }};
+}
+
+impl Groups {
+    /// Adds `feature` writing columns `start..end`.
+    fn push(&mut self, feature: Feature, start: usize, end: usize) {
+        match feature {
+            Feature::BookValid(f) => self.book_valid.push((f, start, end)),
+            Feature::Mid(f) => self.mid.push((f, start, end)),
+            Feature::Microprice(f) => self.microprice.push((f, start, end)),
+            Feature::WeightedMid(f) => self.weighted_mid.push((f, start, end)),
+            Feature::Spread(f) => self.spread.push((f, start, end)),
+            Feature::Depth(f) => self.depth.push((f, start, end)),
+            Feature::BookImbalance(f) => self.book_imbalance.push((f, start, end)),
+            Feature::OrderFlowImbalance(f) => self.order_flow_imbalance.push((f, start, end)),
+            Feature::TradeFlow(f) => self.trade_flow.push((f, start, end)),
+            Feature::TradeIntensity(f) => self.trade_intensity.push((f, start, end)),
+            Feature::RealizedVolatility(f) => self.realized_volatility.push((f, start, end)),
+            Feature::RangeVolatility(f) => self.range_volatility.push((f, start, end)),
+            Feature::LaggedReturns(f) => self.lagged_returns.push((f, start, end)),
+            Feature::TimeOfDay(f) => self.time_of_day.push((f, start, end)),
+            Feature::Custom(f) => self.custom.push((f, start, end)),
+        }
+    }
+
+    /// Updates every feature with `obs`, each into its columns of `out`.
+    #[inline(always)]
+    fn update(&mut self, obs: &Observation<'_>, out: &mut [f64]) {
+        for_each_feature!(self, |f, cols| f.update(obs, &mut out[cols]));
+    }
+
+    fn reset(&mut self) {
+        for_each_feature!(self, |f, _cols| f.reset());
+    }
+}
+
+impl std::fmt::Debug for Groups {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let g = self;
+        let features = g.book_valid.len()
+            + g.mid.len()
+            + g.microprice.len()
+            + g.weighted_mid.len()
+            + g.spread.len()
+            + g.depth.len()
+            + g.book_imbalance.len()
+            + g.order_flow_imbalance.len()
+            + g.trade_flow.len()
+            + g.trade_intensity.len()
+            + g.realized_volatility.len()
+            + g.range_volatility.len()
+            + g.lagged_returns.len()
+            + g.time_of_day.len();
+        f.debug_struct("Groups")
+            .field("built_in", &features)
+            .field("custom", &g.custom.len())
+            .finish()
+    }
 }
 
 impl Default for FeaturePipeline {
@@ -95,17 +249,17 @@ impl FeaturePipeline {
     /// [`Error::EmptyPipeline`] for no features (or no outputs), [`Error::DuplicateName`]
     /// when two outputs share a name.
     pub fn from_features(features: Vec<Feature>) -> Result<Self> {
-        let mut offsets = Vec::with_capacity(features.len() + 1);
+        let mut groups = Groups::default();
         let mut names = Vec::new();
         let mut depth = 1;
-        for f in &features {
-            offsets.push(names.len());
+        for f in features {
+            let start = names.len();
             let n = f.names();
             debug_assert_eq!(n.len(), f.width(), "names() must give width() names");
             names.extend(n);
             depth = depth.max(f.levels_needed());
+            groups.push(f, start, names.len());
         }
-        offsets.push(names.len());
         if names.is_empty() {
             return Err(Error::EmptyPipeline);
         }
@@ -114,8 +268,7 @@ impl FeaturePipeline {
             return Err(Error::DuplicateName { name: name.clone() });
         }
         Ok(Self {
-            features,
-            offsets,
+            groups,
             names,
             config: None,
             depth,
@@ -136,13 +289,41 @@ impl FeaturePipeline {
     /// # Errors
     /// [`Error::DuplicateName`] when one of its names is taken; [`Error::EmptyPipeline`]
     /// when it has no outputs.
-    pub fn with_extractor(self, extractor: Box<dyn FeatureExtractor + Send>) -> Result<Self> {
-        let config = self.config;
-        let mut features = self.features;
-        features.push(Feature::Custom(extractor));
-        let mut p = Self::from_features(features)?;
-        p.config = config;
-        Ok(p)
+    pub fn with_extractor(mut self, extractor: Box<dyn FeatureExtractor + Send>) -> Result<Self> {
+        let added = extractor.names();
+        debug_assert_eq!(
+            added.len(),
+            extractor.width(),
+            "names() must give width() names"
+        );
+        if added.is_empty() {
+            return Err(Error::EmptyPipeline);
+        }
+        let mut seen: std::collections::HashSet<&str> =
+            self.names.iter().map(String::as_str).collect();
+        if let Some(name) = added.iter().find(|n| !seen.insert(n.as_str())) {
+            return Err(Error::DuplicateName { name: name.clone() });
+        }
+        let depth = self.depth.max(extractor.levels_needed());
+        let start = self.names.len();
+        self.names.extend(added);
+        self.groups
+            .custom
+            .push((extractor, start, self.names.len()));
+        if depth != self.depth {
+            self.depth = depth;
+            self.levels = vec![PriceLevel::default(); 4 * depth];
+        }
+        // as a pipeline built anew from these features: no book or event seen yet
+        self.counts = [(0, 0); 2];
+        self.current = 0;
+        self.prev_valid = false;
+        self.mid = 0.0;
+        self.log_mid = 0.0;
+        self.has_mid = false;
+        self.index = 0;
+        self.signer.reset();
+        Ok(self)
     }
 
     /// The output names, in column order.
@@ -240,9 +421,7 @@ impl FeaturePipeline {
             log_return,
             trade,
         };
-        for (f, w) in self.features.iter_mut().zip(self.offsets.windows(2)) {
-            f.update(&obs, &mut out[w[0]..w[1]]);
-        }
+        self.groups.update(&obs, out);
         self.prev_valid = valid;
         self.current = prev;
         self.index += 1;
@@ -251,7 +430,7 @@ impl FeaturePipeline {
 
     /// Back to the state before the first update (configuration kept).
     pub fn reset(&mut self) {
-        self.features.iter_mut().for_each(FeatureExtractor::reset);
+        self.groups.reset();
         self.counts = [(0, 0); 2];
         self.current = 0;
         self.prev_valid = false;

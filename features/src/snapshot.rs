@@ -1,6 +1,7 @@
 //! [`BookSnapshot`]: a fixed-size copy of the top of a book, for recording book states next
 //! to their events (the batch API's `(event, book)` pairs) without keeping the book.
 
+use crate::unroll::by_len;
 use shortfall_core::{BookView, PriceLevel, Side};
 
 /// The best `N` levels of each side of a book at one moment; implements [`BookView`].
@@ -95,7 +96,8 @@ impl<const N: usize> BookView for BookSnapshot<N> {
     fn top_levels(&self, side: Side, out: &mut [PriceLevel]) -> usize {
         let levels = self.levels(side);
         let n = levels.len().min(out.len());
-        out[..n].copy_from_slice(&levels[..n]);
+        // a copy of constant length for the common depths (no call to `memcpy`)
+        by_len!(&levels[..n], |from| out[..from.len()].copy_from_slice(from));
         n
     }
 }

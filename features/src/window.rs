@@ -138,13 +138,24 @@ pub(crate) fn trim(x: f64) -> String {
 ///
 /// Event windows have a constant factor `2^(−1/h)`; clock windows compute
 /// `2^(−Δt/h)` from the time since the previous update (a timestamp earlier than the
-/// previous one counts as no time elapsed).
-#[derive(Copy, Clone, Debug, PartialEq)]
+/// previous one counts as no time elapsed). The last `Δt` and its factor are kept, so a
+/// stream with regular spacing evaluates `2^x` once (the factor is a function of `Δt`
+/// alone: the same bits either way).
+#[derive(Copy, Clone, Debug)]
 pub struct Decay {
     window: Window,
     /// `2^(−1/h)` for event windows; `−1/h` (per ns) for clock windows.
     coefficient: f64,
     last_ts: Option<Ts>,
+    /// The last positive clock step (ns) and its factor; `(0, 1.0)` before any.
+    last_step: (i64, f64),
+}
+
+impl PartialEq for Decay {
+    /// Same window and last update time (the cached step is not state).
+    fn eq(&self, other: &Self) -> bool {
+        self.window == other.window && self.last_ts == other.last_ts
+    }
 }
 
 impl Decay {
@@ -158,6 +169,7 @@ impl Decay {
             window,
             coefficient,
             last_ts: None,
+            last_step: (0, 1.0),
         }
     }
 
@@ -174,7 +186,13 @@ impl Decay {
             Window::Clock { .. } => {
                 let previous = self.last_ts.replace(ts);
                 match previous {
-                    Some(p) if ts.0 > p.0 => ((ts.0 - p.0) as f64 * self.coefficient).exp2(),
+                    Some(p) if ts.0 > p.0 => {
+                        let step = ts.0 - p.0;
+                        if step != self.last_step.0 {
+                            self.last_step = (step, (step as f64 * self.coefficient).exp2());
+                        }
+                        self.last_step.1
+                    }
                     _ => 1.0,
                 }
             }
