@@ -1,5 +1,5 @@
 //! The `signals_benchmark` example's core on a slice of the AMZN LOBSTER day (the first
-//! 6,000 messages, two horizons, three walk-forward folds, small models).
+//! 4,500 messages, two horizons, three walk-forward folds, small models).
 //!
 //! Needs `../shared/data` (relative to the repository root); prints a notice and passes
 //! without checking anything when the data is absent.
@@ -46,9 +46,9 @@ fn benchmark_core_on_an_amzn_slice_is_complete_consistent_and_deterministic() {
         return;
     }
     let cfg = small_config();
-    let data = signals_bench::load_lobster(&messages, &orderbook, &cfg.horizons, 0.0, Some(6_000))
+    let data = signals_bench::load_lobster(&messages, &orderbook, &cfg.horizons, 0.0, Some(4_500))
         .expect("the AMZN slice replays");
-    assert_eq!(data.events, 6_000);
+    assert_eq!(data.events, 4_500);
     let results = signals_bench::run(&data, &cfg).expect("the benchmark runs");
     assert_eq!(results.rows, data.len());
     assert_eq!(results.horizons.len(), cfg.horizons.len());
