@@ -1,7 +1,7 @@
 //! ABIDES-style agent flow: noise, value and momentum traders around a market maker whose
 //! fair value learns from order flow.
 
-use super::{FlowCtx, OrderFlow, after_exponential};
+use super::{FlowCtx, OrderFlow, after_exponential, push_market};
 use crate::book::BookOutput;
 use crate::error::{Error, Result};
 use crate::sim::size::{SizeConfig, SizeDist};
@@ -422,14 +422,7 @@ impl AgentFlow {
                 } else {
                     Side::Sell
                 };
-                let qty = self.noise_size.sample(ctx.rng);
-                let id = ctx.next_order_id();
-                out.push(OrderRequest::New(NewOrder::market(
-                    id,
-                    TraderId::MARKET,
-                    side,
-                    qty,
-                )));
+                push_market(ctx, side, &self.noise_size, out);
             }
             Arrival::Value => {
                 self.advance_fundamental(ctx.now, ctx.rng);

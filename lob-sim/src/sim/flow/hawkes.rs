@@ -1,6 +1,9 @@
 //! Multivariate Hawkes flow: order arrivals timed by a self-exciting process.
 
-use super::{FlowCtx, LiveOrders, OrderFlow, after_exponential, best_or};
+use super::{
+    FlowCtx, LiveOrders, OrderFlow, after_exponential, distance_at, push_limit_from_opposite,
+    push_market,
+};
 use crate::book::BookOutput;
 use crate::error::{Error, Result};
 use crate::hawkes::{HawkesParams, HawkesSampler};
@@ -8,10 +11,7 @@ use crate::sim::size::{SizeConfig, SizeDist};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Serialize};
-use shortfall_core::{
-    ExecReport, Liquidity, MarketEvent, NewOrder, OrderRequest, Price, Side, TimeInForce, TraderId,
-    Ts,
-};
+use shortfall_core::{ExecReport, Liquidity, MarketEvent, OrderRequest, Price, Side, TraderId, Ts};
 
 /// The event types of [`HawkesFlow`], in the order of the parameters' rows and columns.
 pub const HAWKES_EVENT_TYPES: [&str; 6] = [
@@ -238,40 +238,13 @@ impl OrderFlow for HawkesFlow {
         match kind {
             0 | 1 => {
                 let side = if kind == 0 { Side::Buy } else { Side::Sell };
-                let qty = self.market_size.sample(ctx.rng);
-                let id = ctx.next_order_id();
-                out.push(OrderRequest::New(NewOrder::market(
-                    id,
-                    TraderId::MARKET,
-                    side,
-                    qty,
-                )));
+                push_market(ctx, side, &self.market_size, out);
             }
             2 | 3 => {
                 let side = if kind == 2 { Side::Buy } else { Side::Sell };
                 let u: f64 = ctx.rng.random();
-                let d = self
-                    .distance_cumulative
-                    .partition_point(|&c| c <= u)
-                    .min(self.distance_cumulative.len() - 1) as i64
-                    + 1;
-                let opposite = side.opposite();
-                let best = best_or(ctx.book, opposite, self.last_best[opposite as usize]);
-                self.last_best[opposite as usize] = best;
-                let price = match side {
-                    Side::Buy => Price((best.0 - d).max(1)),
-                    Side::Sell => Price(best.0 + d),
-                };
-                let qty = self.limit_size.sample(ctx.rng);
-                let id = ctx.next_order_id();
-                out.push(OrderRequest::New(NewOrder::limit(
-                    id,
-                    TraderId::MARKET,
-                    side,
-                    price,
-                    qty,
-                    TimeInForce::Gtc,
-                )));
+                let d = distance_at(&self.distance_cumulative, u);
+                push_limit_from_opposite(ctx, &mut self.last_best, side, d, &self.limit_size, out);
             }
             _ => {
                 let side = if kind == 4 { Side::Buy } else { Side::Sell };

@@ -19,8 +19,9 @@ pub use qr::{QueueReactive, QueueReactiveParams};
 pub use zi::{ZeroIntelligence, ZiParams};
 
 use super::SimRng;
+use super::size::SizeDist;
 use crate::book::{BookOutput, L3Book};
-use shortfall_core::{OrderId, OrderRequest, Price, Side, TraderId, Ts};
+use shortfall_core::{NewOrder, OrderId, OrderRequest, Price, Side, TimeInForce, TraderId, Ts};
 
 /// The bit that marks an order id as background flow's (set by [`FlowCtx::next_order_id`]).
 /// Strategies may not use ids with this bit set; the market refuses them.
@@ -131,6 +132,65 @@ pub(crate) fn after_exponential(now: Ts, rate: f64, e: f64) -> Ts {
 pub(crate) fn best_or(book: &L3Book, side: Side, fallback: Price) -> Price {
     use shortfall_core::BookView;
     book.level(side, 0).map_or(fallback, |l| l.price)
+}
+
+/// The distance in ticks (1, 2, …) whose cumulative share first exceeds `u`: `cumulative`
+/// holds the running sums of the per-distance rates (distance `i + 1` at index `i`).
+#[inline]
+pub(crate) fn distance_at(cumulative: &[f64], u: f64) -> i64 {
+    cumulative
+        .partition_point(|&c| c <= u)
+        .min(cumulative.len() - 1) as i64
+        + 1
+}
+
+/// Pushes a background GTC limit order on `side`, `distance` ticks from the opposite best
+/// quote (the last one seen, `last_best`, when that side is empty; buys never below one
+/// tick), its size drawn from `size`.
+#[inline]
+pub(crate) fn push_limit_from_opposite(
+    ctx: &mut FlowCtx<'_>,
+    last_best: &mut [Price; 2],
+    side: Side,
+    distance: i64,
+    size: &SizeDist,
+    out: &mut Vec<OrderRequest>,
+) {
+    let opposite = side.opposite();
+    let best = best_or(ctx.book, opposite, last_best[opposite as usize]);
+    last_best[opposite as usize] = best;
+    let price = match side {
+        Side::Buy => Price((best.0 - distance).max(1)),
+        Side::Sell => Price(best.0 + distance),
+    };
+    let qty = size.sample(ctx.rng);
+    let id = ctx.next_order_id();
+    out.push(OrderRequest::New(NewOrder::limit(
+        id,
+        TraderId::MARKET,
+        side,
+        price,
+        qty,
+        TimeInForce::Gtc,
+    )));
+}
+
+/// Pushes a background market order on `side`, its size drawn from `size`.
+#[inline]
+pub(crate) fn push_market(
+    ctx: &mut FlowCtx<'_>,
+    side: Side,
+    size: &SizeDist,
+    out: &mut Vec<OrderRequest>,
+) {
+    let qty = size.sample(ctx.rng);
+    let id = ctx.next_order_id();
+    out.push(OrderRequest::New(NewOrder::market(
+        id,
+        TraderId::MARKET,
+        side,
+        qty,
+    )));
 }
 
 /// Live background order ids with O(1) insert, remove by id and uniform choice: a dense

@@ -1,16 +1,16 @@
 //! Zero-intelligence Poisson flow (Smith, Farmer, Gillemot, Krishnamurthy 2003).
 
-use super::{FlowCtx, LiveOrders, OrderFlow, after_exponential, best_or};
+use super::{
+    FlowCtx, LiveOrders, OrderFlow, after_exponential, distance_at, push_limit_from_opposite,
+    push_market,
+};
 use crate::book::BookOutput;
 use crate::error::{Error, Result};
 use crate::sim::size::{SizeConfig, SizeDist};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Serialize};
-use shortfall_core::{
-    ExecReport, Liquidity, MarketEvent, NewOrder, OrderRequest, Price, Side, TimeInForce, TraderId,
-    Ts,
-};
+use shortfall_core::{ExecReport, Liquidity, MarketEvent, OrderRequest, Price, Side, TraderId, Ts};
 
 /// Parameters of [`ZeroIntelligence`] flow, in the units a calibration produces.
 ///
@@ -177,42 +177,15 @@ impl OrderFlow for ZeroIntelligence {
             } else {
                 (Side::Sell, u - self.limit_per_side)
             };
-            let d = self
-                .cumulative
-                .partition_point(|&c| c <= v)
-                .min(self.cumulative.len() - 1) as i64
-                + 1;
-            let opposite = side.opposite();
-            let best = best_or(ctx.book, opposite, self.last_best[opposite as usize]);
-            self.last_best[opposite as usize] = best;
-            let price = match side {
-                Side::Buy => Price((best.0 - d).max(1)),
-                Side::Sell => Price(best.0 + d),
-            };
-            let qty = self.limit_size.sample(ctx.rng);
-            let id = ctx.next_order_id();
-            out.push(OrderRequest::New(NewOrder::limit(
-                id,
-                TraderId::MARKET,
-                side,
-                price,
-                qty,
-                TimeInForce::Gtc,
-            )));
+            let d = distance_at(&self.cumulative, v);
+            push_limit_from_opposite(ctx, &mut self.last_best, side, d, &self.limit_size, out);
         } else if u < limits + markets {
             let side = if u - limits < self.market_per_side {
                 Side::Buy
             } else {
                 Side::Sell
             };
-            let qty = self.market_size.sample(ctx.rng);
-            let id = ctx.next_order_id();
-            out.push(OrderRequest::New(NewOrder::market(
-                id,
-                TraderId::MARKET,
-                side,
-                qty,
-            )));
+            push_market(ctx, side, &self.market_size, out);
         } else if self.live.len() > 0 {
             let index = (((u - limits - markets) / self.cancel) as usize).min(self.live.len() - 1);
             out.push(OrderRequest::Cancel {
