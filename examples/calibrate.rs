@@ -22,6 +22,8 @@
 //! summary then also carries `sim_mean_spread_ticks`, `sim_market_per_s` and
 //! `sim_limit_per_s`.
 
+#[path = "support/cli.rs"]
+mod cli;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -182,19 +184,5 @@ fn run(a: Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let a = match parse_args(&args) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(a) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::run_cli(USAGE, parse_args, run)
 }

@@ -23,6 +23,8 @@
 #[path = "support/replay_rows.rs"]
 mod replay_rows;
 
+#[path = "support/cli.rs"]
+mod cli;
 use shortfall::core::MarketEvent;
 use shortfall::features::{BookSnapshot, Dataset, DatasetBuilder, FeaturePipeline};
 use std::path::{Path, PathBuf};
@@ -117,21 +119,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match parse_args(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::run_cli(USAGE, parse_args, run)
 }
 
 fn pipeline(config: Option<&Path>) -> Result<FeaturePipeline, Box<dyn std::error::Error>> {

@@ -8,6 +8,8 @@
 //! The last line on stdout is one JSON object:
 //! `{"events":…,"mismatches":…,"unknown_ids":…,"gaps":…,"seconds":…,"events_per_s":…}`.
 
+#[path = "support/cli.rs"]
+mod cli;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -91,21 +93,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match parse_args(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::run_cli(USAGE, parse_args, run)
 }
 
 /// The summary every mode prints as its last stdout line.

@@ -23,6 +23,8 @@ mod replay_rows;
 #[path = "support/signals_bench.rs"]
 mod signals_bench;
 
+#[path = "support/cli.rs"]
+mod cli;
 use serde_json::{Value, json};
 use shortfall::signals::validation::calibration_curve;
 use shortfall::signals::validation::plot::write_calibration_svg;
@@ -124,21 +126,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args = match parse_args(&args) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::run_cli(USAGE, parse_args, |a| run(&a))
 }
 
 fn run(args: &Args) -> Result<(), BenchError> {

@@ -16,6 +16,8 @@
 //! session (limit, market, cancel and modify orders); `events_per_s` is that count over the
 //! wall time of the session run alone (one core, event recording on).
 
+#[path = "support/cli.rs"]
+mod cli;
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 use shortfall_core::{BookView, Instrument, MarketEvent, Side, Ts};
@@ -75,21 +77,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args = match parse_args(&args) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::run_cli(USAGE, parse_args, |a| run(&a))
 }
 
 fn progress_bar(len: u64, what: &str) -> ProgressBar {
